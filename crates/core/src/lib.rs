@@ -1,0 +1,29 @@
+//! twofold-core: everything Twofold knows, with no UI and no Tauri.
+//!
+//! - [`otp`]: HOTP (RFC 4226), TOTP (RFC 6238) and Steam Guard codes, as pure functions of a
+//!   secret and a time or counter. Only front ends read the clock.
+//! - [`uri`]: `otpauth://` key URIs, parsed leniently like real apps and written strictly
+//!   (`../shared/docs/formats.md` §1).
+//! - [`migration`]: Google Authenticator's `otpauth-migration://offline?data=` transfer
+//!   payloads (formats.md §2).
+//! - [`vault`]: the encrypted, versioned vault file (`docs/vault.md`), its key slots and its
+//!   crash-safe write path.
+//! - [`keychain`]: where the keychain slot keeps its key: the OS keychain, or memory in tests.
+//!
+//! Secrets live in [`secret::SecretBytes`], which zeroizes on drop, redacts itself in `Debug`
+//! and does not implement `Serialize`.
+#![deny(rustdoc::broken_intra_doc_links)]
+#![forbid(unsafe_code)]
+
+pub mod account;
+pub mod error;
+pub mod keychain;
+pub mod migration;
+pub mod otp;
+pub mod secret;
+pub mod uri;
+pub mod vault;
+
+pub use account::{Account, AccountId, Algorithm, Digits, Kind, Period, RecoveryCode};
+pub use error::{Error, Result};
+pub use secret::{SecretBytes, SecretString};

@@ -1,0 +1,1 @@
+//! Integration tests for twofold-core (one binary, as in ripgrep).
