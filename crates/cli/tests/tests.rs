@@ -1,1 +1,9 @@
-//! CLI end-to-end tests.
+//! CLI end-to-end tests: the real `twofold-cli` binary, each test in its own temp dir with
+//! HOME, XDG_DATA_HOME and the vault path pointing there (never the user's data dir).
+
+mod clipboard;
+mod cmd;
+mod generate;
+mod keychain;
+mod no_keychain;
+mod util;
