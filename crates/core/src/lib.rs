@@ -8,6 +8,8 @@
 //!   payloads (formats.md §2).
 //! - [`vault`]: the encrypted, versioned vault file (`docs/vault.md`), its key slots and its
 //!   crash-safe write path.
+//! - [`qr`]: QR codes in screenshots, clipboard images and screen captures → payload texts, and
+//!   payloads → QR images (issue 4).
 //! - [`keychain`]: where the keychain slot keeps its key: the OS keychain, or memory in tests.
 //!
 //! Secrets live in [`secret::SecretBytes`], which zeroizes on drop, redacts itself in `Debug`
@@ -20,6 +22,7 @@ pub mod error;
 pub mod keychain;
 pub mod migration;
 pub mod otp;
+pub mod qr;
 pub mod secret;
 pub mod uri;
 pub mod vault;

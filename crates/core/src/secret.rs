@@ -7,7 +7,19 @@
 
 use std::fmt;
 
+use std::sync::LazyLock;
+
 use zeroize::{Zeroize, Zeroizing};
+
+/// RFC 4648 base32 that ignores non-zero trailing bits: real exports carry such secrets
+/// (formats.md §1). Built once; building an encoding allocates its tables.
+static LENIENT_BASE32: LazyLock<data_encoding::Encoding> = LazyLock::new(|| {
+    let mut spec = data_encoding::Specification::new();
+    spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+    spec.check_trailing_bits = false;
+    // Invariant: the specification above is a valid 32-symbol alphabet.
+    spec.encoding().expect("valid base32 specification")
+});
 
 /// Why a base32 secret could not be decoded. Carries positions and characters, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,15 +97,7 @@ impl SecretBytes {
         if matches!(clean.len() % 8, 1 | 3 | 6) {
             return Err(Base32Error::InvalidLength { len: clean.len() });
         }
-        let spec = {
-            let mut s = data_encoding::Specification::new();
-            s.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-            s.check_trailing_bits = false;
-            s
-        };
-        // Invariant: the specification above is a valid 32-symbol alphabet.
-        let enc = spec.encoding().expect("valid base32 specification");
-        let bytes = enc
+        let bytes = LENIENT_BASE32
             .decode(clean.as_bytes())
             .map_err(|_| Base32Error::InvalidLength { len: clean.len() })?;
         Ok(Self(bytes))
