@@ -1,0 +1,168 @@
+// Mirrors of the Rust view types of the app crate (src-tauri, serde `rename_all = "camelCase"`), as
+// fixed by the IPC contract. Times are unix milliseconds. No type here ever holds an OTP secret,
+// except the explicit "show" results (`Revealed`, `RecoveryKeyShown`, `RecoveryCodeView`).
+
+/** Whether a vault exists and whether its keys are in memory. */
+export type VaultState = 'none' | 'locked' | 'unlocked'
+
+/** A way the vault key is wrapped. */
+export type SlotKind = 'keychain' | 'password' | 'keychainAndPassword' | 'recoveryKey'
+
+/** What the unlock screen must ask for. */
+export type UnlockNeeds = 'nothing' | 'password' | 'passwordOrRecoveryKey'
+
+/** `vault_status()`, `unlock()`, `lock()`, `set_password()`. */
+export interface VaultStatus {
+  state: VaultState
+  vaultPath: string
+  slots: SlotKind[]
+  keychainAvailable: boolean
+  keychainError: string | null
+  needs: UnlockNeeds
+  reason: string | null
+}
+
+/** The OTP family of an account. */
+export type Kind = 'totp' | 'hotp' | 'steam'
+
+/** The HMAC hash of an account. */
+export type Algorithm = 'SHA1' | 'SHA256' | 'SHA512'
+
+/** One account as the list shows it: labels only, never the secret. */
+export interface AccountView {
+  id: string
+  issuer: string
+  name: string
+  kind: Kind
+  algorithm: Algorithm
+  digits: number
+  period: number | null
+  counter: number | null
+  icon: string | null
+  tags: string[]
+  favourite: boolean
+  order: number
+  notes: string
+  recoveryCodesTotal: number
+  recoveryCodesUnused: number
+  lastUsedAt: number | null
+  createdAt: number
+}
+
+/** A code computed by the backend at "now". HOTP: `code` is "" until the first `next_hotp`. */
+export interface CodeView {
+  id: string
+  code: string
+  next: string | null
+  validFrom: number | null
+  validUntil: number | null
+  period: number | null
+}
+
+/** The list order. */
+export type SortMode = 'alpha' | 'manual' | 'recent'
+
+/** The colour scheme. */
+export type Theme = 'system' | 'light' | 'dark'
+
+/** App settings (no secrets). */
+export interface Settings {
+  clipboardTimeoutSecs: number
+  autoLockMins: number
+  theme: Theme
+  closeToTray: boolean
+  startMinimised: boolean
+  globalShortcut: string | null
+  showNextCode: boolean
+  sortMode: SortMode
+}
+
+/** An account found by a scan or typed in, waiting for the user's decision. */
+export interface Candidate {
+  token: string
+  issuer: string
+  name: string
+  kind: Kind
+  algorithm: Algorithm
+  digits: number
+  period: number | null
+  counter: number | null
+  duplicateOf: string | null
+}
+
+/** What a scan found, and the human-readable problems it met. */
+export interface ScanResult {
+  candidates: Candidate[]
+  messages: string[]
+}
+
+/** The user's decision for one candidate. */
+export type ImportAction = 'add' | 'skip' | 'replace'
+
+/** One decision sent to `confirm_import`. */
+export interface ImportDecision {
+  token: string
+  action: ImportAction
+}
+
+/** How many candidates `confirm_import` added, replaced and skipped. */
+export interface ImportOutcome {
+  added: number
+  replaced: number
+  skipped: number
+}
+
+/** (SHOW) one recovery code of an account. */
+export interface RecoveryCodeView {
+  index: number
+  code: string
+  used: boolean
+  usedAt: number | null
+}
+
+/** (SHOW) an account's secret, its otpauth URI and a QR code as an SVG document. */
+export interface Revealed {
+  secret: string
+  uri: string
+  qrSvg: string
+}
+
+/** The editable fields of an account. */
+export interface AccountPatch {
+  issuer?: string
+  name?: string
+  icon?: string | null
+  tags?: string[]
+  notes?: string
+  favourite?: boolean
+}
+
+/** The fields of the manual entry form, as sent to `validate_manual` / `add_manual`. */
+export interface ManualEntry {
+  issuer: string
+  name: string
+  secret: string
+  kind: Kind
+  algorithm: Algorithm
+  digits: number
+  period: number | null
+  counter: number | null
+}
+
+/** `validate_manual` result. */
+export interface Validation {
+  ok: boolean
+  message: string | null
+}
+
+/** The kinds of `IpcError`, 1:1 with the Rust enum. */
+export type IpcErrorKind =
+  | 'locked'
+  | 'wrongPassword'
+  | 'invalidInput'
+  | 'keychain'
+  | 'notFound'
+  | 'duplicate'
+  | 'changedOnDisk'
+  | 'damaged'
+  | 'internal'
