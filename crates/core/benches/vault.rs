@@ -67,8 +67,9 @@ fn report(what: &str, took: Duration, target_ms: Option<u64>) {
     let ms = took.as_secs_f64() * 1000.0;
     match target_ms {
         Some(t) => println!(
-            "{what:<52} {ms:>9.2} ms  (target ≤ {t} ms: {})",
-            if ms <= t as f64 { "ok" } else { "MISSED" }
+            "{what:<52} {ms:>9.2} ms  (target ≤ {t} ms: {}, {:.2}× the target)",
+            if ms <= t as f64 { "ok" } else { "MISSED" },
+            ms / t as f64
         ),
         None => println!("{what:<52} {ms:>9.2} ms"),
     }

@@ -15,7 +15,7 @@ use twofold_core::{
 };
 
 const PASSWORD: &str = "correct horse battery staple";
-const RECOVERY_KEY: &str = "WBY4-CWHE-2EBG-OPZJ-Z5X6-5VBQ-Q26V-XEPO";
+const RECOVERY_KEY: &str = "YVGZ-PUPN-QERX-3MQC-LU72-RPLB-3II6-GAPU";
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/vault/sample-v1.twofold")

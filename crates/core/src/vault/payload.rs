@@ -1,14 +1,19 @@
-//! The plaintext inside a vault file: JSON of private mirror structs (`docs/vault.md` §5).
+//! The plaintext inside a vault file: private mirror structs in the postcard wire format
+//! (`docs/vault.md` §5).
 //!
 //! [`Account`] deliberately does not implement `Serialize` (account.rs), so the mirrors live
-//! here and nowhere else. Secrets are written as base32 strings inside the encrypted
-//! payload; the JSON buffers are zeroized by the caller ([`encode`] returns a zeroizing
-//! buffer sized up front so that growing it leaves no copies behind).
+//! here and nowhere else. Postcard is a compact, fully specified serde format (varint
+//! integers, length-prefixed bytes and strings, no field names): a 10,000-account payload
+//! decodes several times faster than the same data as JSON, which keeps opening a large
+//! vault well under the 20 ms budget. Secrets are written as raw bytes inside the encrypted
+//! payload; the output buffer is zeroizing and sized up front ([`encode`]) so that growing it
+//! leaves no copies behind, and decoding borrows from the plaintext instead of copying
+//! secrets through scratch buffers.
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::account::{Account, AccountId, Algorithm, Digits, Kind, Period, RecoveryCode};
 use crate::secret::{SecretBytes, SecretString};
@@ -28,18 +33,25 @@ struct PayloadOut<'a> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct PayloadIn {
     created_at: i64,
     accounts: Vec<AccountIn>,
 }
 
+/// Externally tagged: postcard writes the variant index as a varint (0 totp, 1 hotp, 2 steam).
 #[derive(Serialize, Deserialize, Clone, Copy)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 enum KindMirror {
     Totp { period: u32 },
     Hotp { counter: u64 },
     Steam,
+}
+
+/// Variant index 0 SHA1, 1 SHA256, 2 SHA512 (the order of [`Algorithm`]).
+#[derive(Serialize, Deserialize, Clone, Copy)]
+enum AlgorithmMirror {
+    Sha1,
+    Sha256,
+    Sha512,
 }
 
 #[derive(Serialize)]
@@ -47,9 +59,9 @@ struct AccountOut<'a> {
     id: &'a str,
     issuer: &'a str,
     name: &'a str,
-    secret: Base32Ref<'a>,
+    secret: BytesRef<'a>,
     kind: KindMirror,
-    algorithm: Algorithm,
+    algorithm: AlgorithmMirror,
     digits: u8,
     icon: Option<&'a str>,
     tags: &'a [String],
@@ -63,14 +75,13 @@ struct AccountOut<'a> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct AccountIn {
     id: String,
     issuer: String,
     name: String,
-    secret: Base32In,
+    secret: BytesIn,
     kind: KindMirror,
-    algorithm: Algorithm,
+    algorithm: AlgorithmMirror,
     digits: u8,
     icon: Option<String>,
     tags: Vec<String>,
@@ -91,20 +102,18 @@ struct CodeOut<'a> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct CodeIn {
     code: SecretIn,
     used: bool,
     used_at: Option<i64>,
 }
 
-/// Serializes secret bytes as base32 through a zeroizing temporary.
-struct Base32Ref<'a>(&'a SecretBytes);
+/// Serializes secret bytes without copying them.
+struct BytesRef<'a>(&'a SecretBytes);
 
-impl Serialize for Base32Ref<'_> {
+impl Serialize for BytesRef<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let text = self.0.to_base32();
-        s.serialize_str(text.expose())
+        s.serialize_bytes(self.0.expose())
     }
 }
 
@@ -117,36 +126,26 @@ impl Serialize for StrRef<'_> {
     }
 }
 
-/// Deserializes base32 straight into [`SecretBytes`], zeroizing any owned copy.
-struct Base32In(SecretBytes);
+/// Deserializes bytes borrowed from the plaintext straight into [`SecretBytes`].
+struct BytesIn(SecretBytes);
 
-impl<'de> Deserialize<'de> for Base32In {
+impl<'de> Deserialize<'de> for BytesIn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = Base32In;
+            type Value = BytesIn;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a base32 secret")
+                f.write_str("secret bytes")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Base32In, E> {
-                if v.is_empty() {
-                    return Ok(Base32In(SecretBytes::default()));
-                }
-                SecretBytes::from_base32(v)
-                    .map(Base32In)
-                    .map_err(|_| E::custom("secret is not valid base32"))
-            }
-            fn visit_string<E: de::Error>(self, mut v: String) -> Result<Base32In, E> {
-                let r = self.visit_str(&v);
-                v.zeroize();
-                r
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<BytesIn, E> {
+                Ok(BytesIn(SecretBytes::from_slice(v)))
             }
         }
-        d.deserialize_str(V)
+        d.deserialize_bytes(V)
     }
 }
 
-/// Deserializes a string straight into [`SecretString`].
+/// Deserializes a string borrowed from the plaintext straight into [`SecretString`].
 struct SecretIn(SecretString);
 
 impl<'de> Deserialize<'de> for SecretIn {
@@ -160,11 +159,24 @@ impl<'de> Deserialize<'de> for SecretIn {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<SecretIn, E> {
                 Ok(SecretIn(SecretString::from(v)))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<SecretIn, E> {
-                Ok(SecretIn(SecretString::new(v)))
-            }
         }
         d.deserialize_str(V)
+    }
+}
+
+fn algorithm_out(a: Algorithm) -> AlgorithmMirror {
+    match a {
+        Algorithm::Sha1 => AlgorithmMirror::Sha1,
+        Algorithm::Sha256 => AlgorithmMirror::Sha256,
+        Algorithm::Sha512 => AlgorithmMirror::Sha512,
+    }
+}
+
+fn algorithm_in(a: AlgorithmMirror) -> Algorithm {
+    match a {
+        AlgorithmMirror::Sha1 => Algorithm::Sha1,
+        AlgorithmMirror::Sha256 => Algorithm::Sha256,
+        AlgorithmMirror::Sha512 => Algorithm::Sha512,
     }
 }
 
@@ -178,12 +190,12 @@ fn kind_out(kind: Kind) -> KindMirror {
     }
 }
 
-/// A generous upper bound of the JSON size, so the zeroizing buffer never reallocates.
+/// An upper bound of the encoded size (varints take at most 10 bytes, lengths included), so
+/// the zeroizing buffer never reallocates.
 fn size_hint(accounts: &[Account]) -> usize {
     accounts
         .iter()
         .map(|a| {
-            // JSON escaping can grow a character to 6 bytes (`\u00XX`).
             let text = a.issuer.len()
                 + a.name.len()
                 + a.notes.len()
@@ -191,15 +203,15 @@ fn size_hint(accounts: &[Account]) -> usize {
                 + a.tags.iter().map(|t| t.len() + 3).sum::<usize>()
                 + a.recovery_codes
                     .iter()
-                    .map(|c| c.code.expose().len() + 48)
+                    .map(|c| c.code.expose().len() + 32)
                     .sum::<usize>();
-            512 + 6 * text + 2 * a.secret.len() + 8
+            256 + text + a.secret.len()
         })
         .sum::<usize>()
         + 64
 }
 
-/// Encodes accounts to JSON in a zeroizing buffer.
+/// Encodes accounts (postcard) in a zeroizing buffer.
 pub fn encode(accounts: &[Account], created_at: i64) -> Result<Zeroizing<Vec<u8>>, String> {
     let out = PayloadOut {
         created_at,
@@ -209,9 +221,9 @@ pub fn encode(accounts: &[Account], created_at: i64) -> Result<Zeroizing<Vec<u8>
                 id: &a.id.0,
                 issuer: &a.issuer,
                 name: &a.name,
-                secret: Base32Ref(&a.secret),
+                secret: BytesRef(&a.secret),
                 kind: kind_out(a.kind),
-                algorithm: a.algorithm,
+                algorithm: algorithm_out(a.algorithm),
                 digits: a.digits.get(),
                 icon: a.icon.as_deref(),
                 tags: &a.tags,
@@ -234,22 +246,18 @@ pub fn encode(accounts: &[Account], created_at: i64) -> Result<Zeroizing<Vec<u8>
             .collect(),
     };
     let mut buf = Zeroizing::new(Vec::with_capacity(size_hint(accounts)));
-    serde_json::to_writer(&mut *buf, &out).map_err(|e| e.to_string())?;
+    postcard::to_io(&out, &mut *buf).map_err(|e| format!("payload could not be encoded: {e}"))?;
     Ok(buf)
 }
 
-/// Decodes and validates the JSON payload. Errors name the problem, never a value.
-pub fn decode(json: &[u8]) -> Result<Decoded, String> {
-    let p: PayloadIn = serde_json::from_slice(json).map_err(|e| {
-        // serde_json errors quote at most a type or field name, but to be safe against
-        // quoting payload text we report only the position and category.
-        format!(
-            "payload is not valid ({:?} error at line {} column {})",
-            e.classify(),
-            e.line(),
-            e.column()
-        )
-    })?;
+/// Decodes and validates the payload: exactly one value, no trailing bytes. Errors name the
+/// problem, never a value.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
+    let (p, rest): (PayloadIn, &[u8]) =
+        postcard::take_from_bytes(bytes).map_err(|e| format!("payload is not valid ({e})"))?;
+    if !rest.is_empty() {
+        return Err(format!("payload has {} trailing bytes", rest.len()));
+    }
     let mut ids = std::collections::HashSet::with_capacity(p.accounts.len());
     let mut accounts = Vec::with_capacity(p.accounts.len());
     for (i, a) in p.accounts.into_iter().enumerate() {
@@ -273,7 +281,7 @@ pub fn decode(json: &[u8]) -> Result<Decoded, String> {
             name: a.name,
             secret: a.secret.0,
             kind,
-            algorithm: a.algorithm,
+            algorithm: algorithm_in(a.algorithm),
             digits,
             icon: a.icon,
             tags: a.tags,
@@ -298,4 +306,53 @@ pub fn decode(json: &[u8]) -> Result<Decoded, String> {
         accounts,
         created_at: p.created_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_payload_matches_the_spec_example() {
+        // docs/vault.md §5: zigzag varint of the creation time, then a zero account count.
+        let bytes = encode(&[], 1_700_000_000).unwrap();
+        assert_eq!(bytes.as_slice(), &[0x80, 0xc4, 0x9f, 0xd5, 0x0c, 0x00]);
+        assert_eq!(decode(&bytes).unwrap().created_at, 1_700_000_000);
+    }
+
+    #[test]
+    fn rejects_trailing_bytes_and_bad_enums() {
+        let mut bytes = encode(&[], 5).unwrap().to_vec();
+        bytes.push(0);
+        assert_eq!(
+            decode(&bytes).err().unwrap(),
+            "payload has 1 trailing bytes"
+        );
+        assert!(decode(&[0x0a]).is_err(), "truncated payload must fail");
+    }
+
+    #[test]
+    fn account_fields_round_trip() {
+        let mut a = Account::new(
+            "Bänk",
+            "bob",
+            SecretBytes::from_slice(b"0123456789"),
+            Kind::Hotp { counter: 7 },
+            1,
+        );
+        a.algorithm = Algorithm::Sha512;
+        a.digits = Digits::EIGHT;
+        a.icon = Some("bank".into());
+        a.tags = vec!["x".into()];
+        a.recovery_codes = vec![RecoveryCode {
+            code: SecretString::from("abcd"),
+            used: true,
+            used_at: Some(-3),
+        }];
+        a.last_used_at = Some(9);
+        let bytes = encode(std::slice::from_ref(&a), 2).unwrap();
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.accounts, vec![a]);
+        assert_eq!(d.created_at, 2);
+    }
 }
