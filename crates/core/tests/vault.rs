@@ -620,6 +620,41 @@ fn length_mutated_fields_are_rejected() {
     }
 }
 
+
+#[test]
+fn reload_picks_up_another_writer_without_a_credential() {
+    let dir = tempdir();
+    let (path, store, _, _) = small_vault(dir.path());
+    let mut app = VaultFile::open(&path, &Unlock::Keychain, &store).unwrap();
+    assert!(!app.changed_on_disk().unwrap());
+    let mut cli = VaultFile::open(&path, &Unlock::Keychain, &store).unwrap();
+    cli.vault_mut().add(sample_account(7)).unwrap();
+    cli.save().unwrap();
+    assert!(app.changed_on_disk().unwrap());
+    // The keychain item is gone: a reload must not need it (it reuses the data key).
+    store.delete(&app.header_info().vault_id).unwrap();
+    app.reload().unwrap();
+    assert!(!app.changed_on_disk().unwrap());
+    assert_eq!(app.vault(), cli.vault());
+    app.vault_mut().add(sample_account(8)).unwrap();
+    app.save().unwrap();
+    assert_eq!(app.header_info().generation, cli.header_info().generation + 1);
+}
+
+#[test]
+fn reload_refuses_another_vault_and_keeps_the_state() {
+    let dir = tempdir();
+    let (path, store, _, _) = small_vault(dir.path());
+    let mut app = VaultFile::open(&path, &Unlock::Keychain, &store).unwrap();
+    let before = app.vault().clone();
+    let other_dir = tempdir();
+    let (other, _, _, _) = small_vault(other_dir.path());
+    fs::copy(&other, &path).unwrap();
+    let err = app.reload().unwrap_err();
+    assert!(matches!(err, VaultError::Integrity { .. }), "{err:?}");
+    assert_eq!(app.vault(), &before);
+}
+
 // ---------------------------------------------------------------- change detection, generations (S2–S4)
 
 #[test]

@@ -931,6 +931,46 @@ impl VaultFile {
         self.verify(&bytes, &plaintext)
     }
 
+    /// Whether the file on disk is no longer the one this session loaded or last wrote (another
+    /// process, such as the CLI, saved it since).
+    ///
+    /// # Errors
+    /// [`VaultError::NotFound`] or [`VaultError::Io`] if the file cannot be read.
+    pub fn changed_on_disk(&self) -> Result<bool, VaultError> {
+        Ok(identity(&read_bytes(&self.path)?) != self.disk_digest)
+    }
+
+    /// Re-reads the file with the data key already in memory, after another process saved it:
+    /// no credential is needed again, so callers never keep a password around for this.
+    /// Credential changes made elsewhere (a new password, a new recovery key) only re-wrap the
+    /// data key (security.md K5), so they reload too; a different vault at the same path does
+    /// not, and the in-memory state is left untouched on any error.
+    ///
+    /// # Errors
+    /// [`VaultError::Integrity`] if the file is damaged or is another vault (its key
+    /// commitment does not match this data key); [`VaultError::Malformed`];
+    /// [`VaultError::NotFound`]; [`VaultError::Io`].
+    pub fn reload(&mut self) -> Result<(), VaultError> {
+        let bytes = read_bytes(&self.path)?;
+        let parsed = format::parse(&bytes).map_err(|e| map_parse(&self.path, e))?;
+        if parsed.header.vault_id != self.header.vault_id {
+            return Err(VaultError::Integrity {
+                path: self.path.clone(),
+                what: "vault id (another vault now sits at this path)",
+            });
+        }
+        let plaintext = decrypt(&self.path, &parsed, &self.dek)?;
+        let decoded = payload::decode(&plaintext).map_err(|reason| VaultError::Malformed {
+            path: self.path.clone(),
+            reason,
+        })?;
+        self.vault = Vault::from_accounts(decoded.accounts);
+        self.created_at = decoded.created_at;
+        self.disk_digest = identity(&bytes);
+        self.header = parsed.header;
+        Ok(())
+    }
+
     /// Re-reads the vault and checks it is byte-identical to `written` and decrypts to
     /// `plaintext` (S2).
     fn verify(&self, written: &[u8], plaintext: &[u8]) -> Result<(), VaultError> {
