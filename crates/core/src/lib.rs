@@ -10,6 +10,7 @@
 //!   crash-safe write path.
 //! - [`qr`]: QR codes in screenshots, clipboard images and screen captures → payload texts, and
 //!   payloads → QR images (issue 4).
+//! - `capture` (feature `capture`): the screen and the clipboard as QR sources.
 //! - [`keychain`]: where the keychain slot keeps its key: the OS keychain, or memory in tests.
 //!
 //! Secrets live in [`secret::SecretBytes`], which zeroizes on drop, redacts itself in `Debug`
@@ -18,6 +19,8 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+#[cfg(feature = "capture")]
+pub mod capture;
 pub mod error;
 pub mod keychain;
 pub mod migration;

@@ -1,0 +1,509 @@
+//! Account commands: the list, codes computed in Rust at "now", copy (concealed clipboard
+//! with auto-clear), HOTP advance, edits, manual order, delete with undo, recovery codes and
+//! the explicit "show secret" (IPC.md "Commands"; security.md T4, D2, S7).
+//!
+//! Only `list_recovery_codes` and `reveal_secret` return secret material (SHOW); everything
+//! else returns [`AccountView`]s and [`CodeView`]s.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use tauri::State;
+use twofold_core::account::{Account, AccountId, Kind, RecoveryCode};
+use twofold_core::{otp, qr, uri, SecretString};
+use zeroize::Zeroizing;
+
+use crate::clipboard::Clipboard;
+use crate::commands::vault::reauthenticate;
+use crate::commands::{account_id, bounded, not_found, now_i64, unix_now};
+use crate::error::{IpcError, IpcResult};
+use crate::state::{self, AppVault, VaultState};
+use crate::views::{
+    ms, AccountView, CodeView, CopyOutcome, RecoveryCodeView, RevealedSecret, UndoToken,
+};
+
+/// Longest issuer, name or icon hint (core's URI field limit).
+const MAX_FIELD: usize = 4096;
+/// Longest notes.
+const MAX_NOTES: usize = 64 * 1024;
+/// Most tags per account, and the longest tag.
+const MAX_TAGS: usize = 64;
+const MAX_TAG_LEN: usize = 256;
+/// Most recovery codes per account, and the longest code.
+const MAX_RECOVERY_CODES: usize = 1000;
+const MAX_RECOVERY_CODE_LEN: usize = 256;
+/// Most ids in one reorder.
+const MAX_REORDER: usize = 100_000;
+
+fn account<'a>(s: &'a AppVault, id: &AccountId) -> IpcResult<&'a Account> {
+    s.vault()?.get(id).ok_or_else(|| not_found(id))
+}
+
+fn view_of(s: &AppVault, id: &AccountId) -> IpcResult<AccountView> {
+    account(s, id).map(AccountView::from)
+}
+
+/// The code to show for `account` at `now` (HOTP: the last one generated this session).
+fn code_view(s: &AppVault, account: &Account, now: u64) -> CodeView {
+    match account.kind {
+        Kind::Hotp { .. } => {
+            let last = s
+                .hotp_last
+                .get(&account.id)
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default();
+            CodeView::counter_based(account, last)
+        }
+        Kind::Totp { .. } | Kind::Steam => {
+            let period = crate::views::kind_parts(account).2.unwrap_or(30);
+            match otp::code_at(account, now) {
+                Ok(code) => {
+                    CodeView::timed(account, &code, otp::next_code_at(account, now).ok(), period)
+                }
+                // A stored secret that cannot produce a code (empty): show no code rather
+                // than failing the whole list.
+                Err(_) => CodeView::counter_based(account, String::new()),
+            }
+        }
+    }
+}
+
+/// Advances an HOTP counter, saves, and only then returns the code (security.md S7).
+fn advance_hotp(s: &mut AppVault, id: &AccountId) -> IpcResult<Zeroizing<String>> {
+    let counter = s.mutate(|v| v.advance_hotp(id).map_err(IpcError::from))?;
+    let a = account(s, id)?;
+    let code = Zeroizing::new(otp::hotp(
+        a.secret.expose(),
+        counter,
+        a.algorithm,
+        a.digits,
+    )?);
+    s.hotp_last.insert(id.clone(), code.clone());
+    Ok(code)
+}
+
+/// Every account's labels and parameters, in stored order.
+#[tauri::command]
+pub async fn list_accounts(vault: State<'_, VaultState>) -> IpcResult<Vec<AccountView>> {
+    let s = state::lock(&vault);
+    Ok(s.vault()?
+        .accounts()
+        .iter()
+        .map(AccountView::from)
+        .collect())
+}
+
+/// Every account's code now (and the next one), with validity windows in ms.
+#[tauri::command]
+pub async fn current_codes(vault: State<'_, VaultState>) -> IpcResult<Vec<CodeView>> {
+    let now = unix_now();
+    let s = state::lock(&vault);
+    Ok(s.vault()?
+        .accounts()
+        .iter()
+        .map(|a| code_view(&s, a, now))
+        .collect())
+}
+
+/// Copies the account's code to the clipboard (concealed) and schedules the clear.
+#[tauri::command]
+pub async fn copy_code(
+    vault: State<'_, VaultState>,
+    clipboard: State<'_, Clipboard>,
+    id: String,
+) -> IpcResult<CopyOutcome> {
+    let id = account_id(&id)?;
+    let now = unix_now();
+    let mut s = state::lock(&vault);
+    let a = account(&s, &id)?;
+    let code = match a.kind {
+        Kind::Hotp { .. } => match s.hotp_last.get(&id) {
+            Some(last) => last.clone(),
+            None => advance_hotp(&mut s, &id)?,
+        },
+        Kind::Totp { .. } | Kind::Steam => Zeroizing::new(otp::code_at(a, now)?.code),
+    };
+    let timeout = s.settings.clipboard_timeout_secs;
+    let clear_after = (timeout > 0).then(|| Duration::from_secs(u64::from(timeout)));
+    clipboard
+        .copy(&code, clear_after)
+        .map_err(IpcError::Internal)?;
+    s.last_activity = Instant::now();
+    // "Recently used" ordering, kept in memory only: the next real save carries it to disk.
+    // Saving on every copy would write a new vault generation per copy and rotate the five
+    // kept generations (the user's undo history of real changes) out within minutes.
+    let stamp = now_i64();
+    if let Some(a) = s.file_mut()?.vault_mut().get_mut(&id) {
+        a.last_used_at = Some(stamp);
+    }
+    Ok(CopyOutcome {
+        clears_at: clear_after.map(|d| ms(stamp) + ms(d.as_secs() as i64)),
+    })
+}
+
+/// Generates the next HOTP code: advances and saves the counter before returning it.
+#[tauri::command]
+pub async fn next_hotp(vault: State<'_, VaultState>, id: String) -> IpcResult<CodeView> {
+    let id = account_id(&id)?;
+    let mut s = state::lock(&vault);
+    if !matches!(account(&s, &id)?.kind, Kind::Hotp { .. }) {
+        return Err(IpcError::invalid(format!(
+            "account {id} is not counter-based (hotp)"
+        )));
+    }
+    let code = advance_hotp(&mut s, &id)?;
+    s.last_activity = Instant::now();
+    Ok(CodeView::counter_based(
+        account(&s, &id)?,
+        code.as_str().to_owned(),
+    ))
+}
+
+/// The editable metadata of an account; absent fields are left as they are. `icon: null` or
+/// `""` removes the icon hint.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountPatch {
+    /// The service.
+    pub issuer: Option<String>,
+    /// The account at that service.
+    pub name: Option<String>,
+    /// Icon hint: absent = unchanged, `null` or `""` = removed.
+    #[serde(default, deserialize_with = "present")]
+    pub icon: Option<Option<String>>,
+    /// Tags (replaces the list).
+    pub tags: Option<Vec<String>>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Pinned on top.
+    pub favourite: Option<bool>,
+}
+
+/// A field that is present (possibly `null`): `Some(value)`; absent fields stay `None` through
+/// `#[serde(default)]`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+impl AccountPatch {
+    fn check(&self) -> IpcResult<()> {
+        for (what, value, max) in [
+            ("issuer", &self.issuer, MAX_FIELD),
+            ("name", &self.name, MAX_FIELD),
+            ("icon", &self.icon.clone().flatten(), MAX_FIELD),
+            ("notes", &self.notes, MAX_NOTES),
+        ] {
+            if let Some(v) = value {
+                bounded(what, v, max)?;
+            }
+        }
+        if let Some(tags) = &self.tags {
+            if tags.len() > MAX_TAGS {
+                return Err(IpcError::invalid(format!(
+                    "{} tags given, expected at most {MAX_TAGS}",
+                    tags.len()
+                )));
+            }
+            for t in tags {
+                bounded("tag", t, MAX_TAG_LEN)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&self, a: &mut Account) {
+        if let Some(v) = &self.issuer {
+            a.issuer = v.trim().to_owned();
+        }
+        if let Some(v) = &self.name {
+            a.name = v.trim().to_owned();
+        }
+        if let Some(v) = &self.icon {
+            a.icon = v
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned);
+        }
+        if let Some(tags) = &self.tags {
+            let mut clean: Vec<String> = Vec::new();
+            for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+                if !clean.iter().any(|c| c == t) {
+                    clean.push(t.to_owned());
+                }
+            }
+            a.tags = clean;
+        }
+        if let Some(v) = &self.notes {
+            a.notes = v.clone();
+        }
+        if let Some(v) = self.favourite {
+            a.favourite = v;
+        }
+    }
+}
+
+/// Edits an account's metadata.
+#[tauri::command]
+pub async fn update_account(
+    vault: State<'_, VaultState>,
+    id: String,
+    patch: AccountPatch,
+) -> IpcResult<AccountView> {
+    let id = account_id(&id)?;
+    patch.check()?;
+    let now = now_i64();
+    let mut s = state::lock(&vault);
+    s.mutate(|v| {
+        let a = v.get_mut(&id).ok_or_else(|| not_found(&id))?;
+        patch.apply(a);
+        a.updated_at = now;
+        Ok(())
+    })?;
+    s.last_activity = Instant::now();
+    view_of(&s, &id)
+}
+
+/// Sets the manual order: `ids` first, in that order; accounts not named keep their relative
+/// order after them.
+#[tauri::command]
+pub async fn reorder_accounts(vault: State<'_, VaultState>, ids: Vec<String>) -> IpcResult<()> {
+    if ids.len() > MAX_REORDER {
+        return Err(IpcError::invalid(format!(
+            "{} ids given, expected at most {MAX_REORDER}",
+            ids.len()
+        )));
+    }
+    let ids: Vec<AccountId> = ids
+        .iter()
+        .map(|i| account_id(i))
+        .collect::<Result<_, _>>()?;
+    let mut s = state::lock(&vault);
+    s.mutate(|v| {
+        let mut rest: Vec<(i64, usize, AccountId)> = Vec::new();
+        for (pos, a) in v.accounts().iter().enumerate() {
+            if !ids.contains(&a.id) {
+                rest.push((a.order, pos, a.id.clone()));
+            }
+        }
+        rest.sort();
+        let mut order = 0i64;
+        for id in ids.iter().chain(rest.iter().map(|(_, _, id)| id)) {
+            if let Some(a) = v.get_mut(id) {
+                a.order = order;
+                order += 1;
+            }
+        }
+        Ok(())
+    })?;
+    s.last_activity = Instant::now();
+    Ok(())
+}
+
+/// Deletes an account (saved at once) and returns a token that brings it back within 10 s.
+#[tauri::command]
+pub async fn delete_account(vault: State<'_, VaultState>, id: String) -> IpcResult<UndoToken> {
+    let id = account_id(&id)?;
+    let mut s = state::lock(&vault);
+    let removed = s.mutate(|v| v.remove(&id).ok_or_else(|| not_found(&id)))?;
+    s.purge_expired();
+    let token = uuid::Uuid::new_v4().to_string();
+    s.undo.insert(token.clone(), (removed, Instant::now()));
+    s.hotp_last.remove(&id);
+    s.last_activity = Instant::now();
+    Ok(UndoToken { undo_token: token })
+}
+
+/// Restores a deleted account within 10 s of the delete.
+#[tauri::command]
+pub async fn undo_delete(
+    vault: State<'_, VaultState>,
+    undo_token: String,
+) -> IpcResult<AccountView> {
+    bounded("undo token", &undo_token, 64)?;
+    let mut s = state::lock(&vault);
+    s.file()?;
+    s.purge_expired();
+    let Some((account, _)) = s.undo.remove(&undo_token) else {
+        return Err(IpcError::NotFound(
+            "nothing to undo: the account was deleted more than 10 s ago".into(),
+        ));
+    };
+    let id = s.mutate(|v| v.add(account.clone()).map_err(IpcError::from))?;
+    s.last_activity = Instant::now();
+    view_of(&s, &id)
+}
+
+/// The account's recovery codes (SHOW).
+#[tauri::command]
+pub async fn list_recovery_codes(
+    vault: State<'_, VaultState>,
+    id: String,
+) -> IpcResult<Vec<RecoveryCodeView>> {
+    let id = account_id(&id)?;
+    let mut s = state::lock(&vault);
+    s.last_activity = Instant::now();
+    Ok(account(&s, &id)?
+        .recovery_codes
+        .iter()
+        .enumerate()
+        .map(|(index, r)| RecoveryCodeView {
+            index,
+            code: r.code.expose().to_owned(),
+            used: r.used,
+            used_at: r.used_at.map(ms),
+        })
+        .collect())
+}
+
+/// Codes compare without spaces and dashes, case-insensitively (as twofold-cli does).
+fn normalize_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Splits text pasted from a site into codes: on whitespace, commas and semicolons.
+fn split_codes(text: &str) -> Vec<&str> {
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Adds the recovery codes found in `text` (pasted from the site), skipping ones already
+/// stored.
+#[tauri::command]
+pub async fn add_recovery_codes(
+    vault: State<'_, VaultState>,
+    id: String,
+    text: String,
+) -> IpcResult<AccountView> {
+    let id = account_id(&id)?;
+    let text = Zeroizing::new(text);
+    bounded("recovery codes text", &text, 256 * 1024)?;
+    let codes = split_codes(&text);
+    if codes.is_empty() {
+        return Err(IpcError::invalid("no recovery codes found in the text"));
+    }
+    for c in &codes {
+        bounded("recovery code", c, MAX_RECOVERY_CODE_LEN)?;
+    }
+    let mut s = state::lock(&vault);
+    s.mutate(|v| {
+        let a = v.get_mut(&id).ok_or_else(|| not_found(&id))?;
+        for c in &codes {
+            let n = normalize_code(c);
+            if a.recovery_codes
+                .iter()
+                .any(|r| normalize_code(r.code.expose()) == n)
+            {
+                continue;
+            }
+            if a.recovery_codes.len() >= MAX_RECOVERY_CODES {
+                return Err(IpcError::invalid(format!(
+                    "an account keeps at most {MAX_RECOVERY_CODES} recovery codes"
+                )));
+            }
+            a.recovery_codes.push(RecoveryCode {
+                code: SecretString::from(*c),
+                used: false,
+                used_at: None,
+            });
+        }
+        a.updated_at = now_i64();
+        Ok(())
+    })?;
+    s.last_activity = Instant::now();
+    view_of(&s, &id)
+}
+
+/// Marks recovery code `index` (from `list_recovery_codes`) used or unused.
+#[tauri::command]
+pub async fn set_recovery_code_used(
+    vault: State<'_, VaultState>,
+    id: String,
+    index: usize,
+    used: bool,
+) -> IpcResult<AccountView> {
+    let id = account_id(&id)?;
+    let now = now_i64();
+    let mut s = state::lock(&vault);
+    s.mutate(|v| {
+        let a = v.get_mut(&id).ok_or_else(|| not_found(&id))?;
+        let count = a.recovery_codes.len();
+        let r = a.recovery_codes.get_mut(index).ok_or_else(|| {
+            IpcError::invalid(format!(
+                "recovery code index {index} is out of range, the account has {count}"
+            ))
+        })?;
+        r.used = used;
+        r.used_at = used.then_some(now);
+        a.updated_at = now;
+        Ok(())
+    })?;
+    s.last_activity = Instant::now();
+    view_of(&s, &id)
+}
+
+/// The account's secret, URI and QR code for moving it to another device (SHOW). Needs the
+/// password when the vault has one.
+#[tauri::command]
+pub async fn reveal_secret(
+    vault: State<'_, VaultState>,
+    id: String,
+    password: Option<String>,
+) -> IpcResult<RevealedSecret> {
+    let id = account_id(&id)?;
+    let mut s = state::lock(&vault);
+    account(&s, &id)?;
+    reauthenticate(&mut s, password)?;
+    let a = account(&s, &id)?;
+    let uri = uri::format(a);
+    let qr_svg = qr::encode_svg(uri.expose())?;
+    let revealed = RevealedSecret {
+        secret: a.secret.to_base32().expose().to_owned(),
+        uri: uri.expose().to_owned(),
+        qr_svg,
+    };
+    s.last_activity = Instant::now();
+    Ok(revealed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_pasted_recovery_codes() {
+        assert_eq!(
+            split_codes("abcd-1234\n efgh-5678, ijkl;mnop\t\tqrst"),
+            ["abcd-1234", "efgh-5678", "ijkl", "mnop", "qrst"]
+        );
+        assert!(split_codes(" ,\n; ").is_empty());
+        assert_eq!(normalize_code("AB cd-12"), "abcd12");
+    }
+
+    #[test]
+    fn patch_tells_a_null_icon_from_an_absent_one() {
+        let patch: AccountPatch = serde_json::from_str(r#"{"icon": null}"#).expect("parses");
+        assert_eq!(patch.icon, Some(None));
+        let patch: AccountPatch = serde_json::from_str(r#"{"notes": "n"}"#).expect("parses");
+        assert_eq!(patch.icon, None);
+        let mut a = Account::new(
+            "I",
+            "n",
+            twofold_core::SecretBytes::from_slice(&[1; 10]),
+            Kind::Steam,
+            0,
+        );
+        a.icon = Some("github".into());
+        patch.apply(&mut a);
+        assert_eq!(a.icon.as_deref(), Some("github"));
+        let clear: AccountPatch = serde_json::from_str(r#"{"icon": null}"#).expect("parses");
+        clear.apply(&mut a);
+        assert_eq!(a.icon, None);
+        assert!(serde_json::from_str::<AccountPatch>(r#"{"secret": "x"}"#).is_err());
+    }
+}

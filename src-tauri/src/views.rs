@@ -1,0 +1,363 @@
+//! What crosses the IPC: the view types of /work/notes/IPC.md ("Types"), mirrored in
+//! `ui/src/lib/types.ts`.
+//!
+//! These are built from core types by value and hold no secret, with two deliberate
+//! exceptions that only the explicit SHOW commands return: [`RecoveryCodeView`] and
+//! [`RevealedSecret`] (security.md T4). Times are unix **milliseconds** for the UI.
+
+use serde::{Deserialize, Serialize};
+use twofold_core::account::{Account, Kind};
+use twofold_core::otp::Code;
+
+/// Seconds (core's unit) to milliseconds (the UI's).
+pub fn ms(seconds: i64) -> i64 {
+    seconds.saturating_mul(1000)
+}
+
+/// Unsigned seconds to milliseconds, saturating at `i64::MAX`.
+pub fn ms_u(seconds: u64) -> i64 {
+    i64::try_from(seconds)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(1000)
+}
+
+/// One account's labels and parameters; never its secret or recovery codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    /// The account id.
+    pub id: String,
+    /// The service.
+    pub issuer: String,
+    /// The account at that service.
+    pub name: String,
+    /// `totp`, `hotp` or `steam`.
+    pub kind: &'static str,
+    /// `SHA1`, `SHA256` or `SHA512`.
+    pub algorithm: &'static str,
+    /// Code length (5 for Steam).
+    pub digits: u8,
+    /// TOTP/Steam period in seconds.
+    pub period: Option<u32>,
+    /// HOTP counter of the next code.
+    pub counter: Option<u64>,
+    /// Icon hint (brand slug).
+    pub icon: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Pinned on top.
+    pub favourite: bool,
+    /// Manual sort position.
+    pub order: i64,
+    /// Notes.
+    pub notes: String,
+    /// Number of recovery codes stored.
+    pub recovery_codes_total: usize,
+    /// Number of recovery codes not marked used.
+    pub recovery_codes_unused: usize,
+    /// Last copy (ms).
+    pub last_used_at: Option<i64>,
+    /// Creation (ms).
+    pub created_at: i64,
+}
+
+/// `(kind, digits, period, counter)` as the views show them.
+pub fn kind_parts(account: &Account) -> (&'static str, u8, Option<u32>, Option<u64>) {
+    match account.kind {
+        Kind::Totp { period } => ("totp", account.digits.get(), Some(period.seconds()), None),
+        Kind::Hotp { counter } => ("hotp", account.digits.get(), None, Some(counter)),
+        Kind::Steam => (
+            "steam",
+            twofold_core::otp::STEAM_CHARS as u8,
+            Some(twofold_core::otp::STEAM_PERIOD),
+            None,
+        ),
+    }
+}
+
+impl From<&Account> for AccountView {
+    fn from(a: &Account) -> Self {
+        let (kind, digits, period, counter) = kind_parts(a);
+        AccountView {
+            id: a.id.0.clone(),
+            issuer: a.issuer.clone(),
+            name: a.name.clone(),
+            kind,
+            algorithm: a.algorithm.as_str(),
+            digits,
+            period,
+            counter,
+            icon: a.icon.clone(),
+            tags: a.tags.clone(),
+            favourite: a.favourite,
+            order: a.order,
+            notes: a.notes.clone(),
+            recovery_codes_total: a.recovery_codes.len(),
+            recovery_codes_unused: a.recovery_codes.iter().filter(|r| !r.used).count(),
+            last_used_at: a.last_used_at.map(ms),
+            created_at: ms(a.created_at),
+        }
+    }
+}
+
+/// A code to show, with its validity window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeView {
+    /// The account id.
+    pub id: String,
+    /// The code ("" for an HOTP account with no code generated in this session).
+    pub code: String,
+    /// The next period's code (TOTP/Steam).
+    pub next: Option<String>,
+    /// Start of validity (ms), TOTP/Steam.
+    pub valid_from: Option<i64>,
+    /// End of validity, exclusive (ms), TOTP/Steam.
+    pub valid_until: Option<i64>,
+    /// Period in seconds, TOTP/Steam.
+    pub period: Option<u32>,
+}
+
+impl CodeView {
+    /// A time-based code and the one after it.
+    pub fn timed(account: &Account, now: &Code, next: Option<Code>, period: u32) -> Self {
+        CodeView {
+            id: account.id.0.clone(),
+            code: now.code.clone(),
+            next: next.map(|c| c.code),
+            valid_from: now.valid_from.map(ms_u),
+            valid_until: now.valid_until.map(ms_u),
+            period: Some(period),
+        }
+    }
+
+    /// An HOTP code (or "" when none was generated yet).
+    pub fn counter_based(account: &Account, code: String) -> Self {
+        CodeView {
+            id: account.id.0.clone(),
+            code,
+            next: None,
+            valid_from: None,
+            valid_until: None,
+            period: None,
+        }
+    }
+}
+
+/// The `needs` of [`VaultStatus`]: what the unlock screen must ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Needs {
+    /// Nothing: the vault is open, or the keychain can open it (call `unlock` with nulls).
+    Nothing,
+    /// The password (the recovery key works too).
+    Password,
+    /// The vault has no password slot: only the recovery key (or a working keychain) opens it.
+    PasswordOrRecoveryKey,
+}
+
+/// The vault's state for the first-run and unlock screens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultStatus {
+    /// `none`, `locked` or `unlocked`.
+    pub state: &'static str,
+    /// The vault file.
+    pub vault_path: String,
+    /// `keychain`, `password`, `keychainAndPassword`, `recoveryKey`.
+    pub slots: Vec<&'static str>,
+    /// Whether the OS keychain answers.
+    pub keychain_available: bool,
+    /// Why it does not.
+    pub keychain_error: Option<String>,
+    /// What unlocking needs.
+    pub needs: Needs,
+    /// Why the vault is locked (auto-lock, tray, keychain failure), for the unlock screen.
+    pub reason: Option<String>,
+}
+
+/// User settings, stored as JSON in the app's config dir (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// Clear the clipboard after this many seconds (0 = never, else 5..=300).
+    pub clipboard_timeout_secs: u32,
+    /// Lock after this many idle minutes (0 = never).
+    pub auto_lock_mins: u32,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// Closing the window hides it to the tray.
+    pub close_to_tray: bool,
+    /// Start hidden in the tray.
+    pub start_minimised: bool,
+    /// Global shortcut that shows the window with the search focused.
+    pub global_shortcut: Option<String>,
+    /// Show the next code beside the current one.
+    pub show_next_code: bool,
+    /// `alpha`, `manual` or `recent`.
+    pub sort_mode: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            clipboard_timeout_secs: 30,
+            auto_lock_mins: 10,
+            theme: "system".into(),
+            close_to_tray: false,
+            start_minimised: false,
+            global_shortcut: Some("CommandOrControl+Shift+K".into()),
+            show_next_code: false,
+            sort_mode: "alpha".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Checks every field's range.
+    ///
+    /// # Errors
+    /// A message naming the field, the value and what was expected.
+    pub fn validate(&self) -> Result<(), String> {
+        let t = self.clipboard_timeout_secs;
+        if t != 0 && !(5..=300).contains(&t) {
+            return Err(format!(
+                "clipboard timeout must be 0 (never) or 5 to 300 seconds, got {t}"
+            ));
+        }
+        if self.auto_lock_mins > 24 * 60 {
+            return Err(format!(
+                "auto-lock must be 0 (never) to 1440 minutes, got {}",
+                self.auto_lock_mins
+            ));
+        }
+        if !["system", "light", "dark"].contains(&self.theme.as_str()) {
+            return Err(format!(
+                "theme must be \"system\", \"light\" or \"dark\", got {:?}",
+                self.theme
+            ));
+        }
+        if !["alpha", "manual", "recent"].contains(&self.sort_mode.as_str()) {
+            return Err(format!(
+                "sort mode must be \"alpha\", \"manual\" or \"recent\", got {:?}",
+                self.sort_mode
+            ));
+        }
+        if let Some(s) = &self.global_shortcut {
+            if s.len() > 64 {
+                return Err(format!(
+                    "global shortcut is {} bytes long, expected at most 64",
+                    s.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One import candidate: labels and parameters of an account found in a QR code, URI or the
+/// manual form, waiting for the user's decision. The secret stays in Rust, under `token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate {
+    /// Opaque handle for `confirm_import`.
+    pub token: String,
+    /// The service.
+    pub issuer: String,
+    /// The account.
+    pub name: String,
+    /// `totp`, `hotp` or `steam`.
+    pub kind: &'static str,
+    /// `SHA1`, `SHA256` or `SHA512`.
+    pub algorithm: &'static str,
+    /// Code length.
+    pub digits: u8,
+    /// Period (TOTP/Steam).
+    pub period: Option<u32>,
+    /// Counter (HOTP).
+    pub counter: Option<u64>,
+    /// The id of an existing account with the same secret and parameters.
+    pub duplicate_of: Option<String>,
+}
+
+/// What a scan or parse found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanResult {
+    /// Accounts to preview.
+    pub candidates: Vec<Candidate>,
+    /// Per-QR and per-entry problems, human readable.
+    pub messages: Vec<String>,
+}
+
+/// What `confirm_import` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOutcome {
+    /// New accounts.
+    pub added: usize,
+    /// Existing accounts replaced.
+    pub replaced: usize,
+    /// Candidates skipped (by choice, duplicates, unknown tokens).
+    pub skipped: usize,
+}
+
+/// One recovery code (SHOW: only `list_recovery_codes` returns these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryCodeView {
+    /// Position in the account's list, from 0 (what `set_recovery_code_used` takes).
+    pub index: usize,
+    /// The code.
+    pub code: String,
+    /// Marked used.
+    pub used: bool,
+    /// When (ms).
+    pub used_at: Option<i64>,
+}
+
+/// The secret of one account for moving it to another device (SHOW: `reveal_secret` only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealedSecret {
+    /// Base32, unpadded.
+    pub secret: String,
+    /// The `otpauth://` URI.
+    pub uri: String,
+    /// The URI as a QR code, a standalone SVG document.
+    pub qr_svg: String,
+}
+
+/// A recovery key shown once (SHOW: `create_vault`, `regenerate_recovery_key`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryKeyView {
+    /// The grouped key.
+    pub recovery_key: String,
+}
+
+/// When the clipboard will be cleared (ms), if ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyOutcome {
+    /// Deadline of the automatic clear.
+    pub clears_at: Option<i64>,
+}
+
+/// A deleted account's undo handle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoToken {
+    /// Pass to `undo_delete` within 10 s.
+    pub undo_token: String,
+}
+
+/// The manual form's live validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Validation {
+    /// Whether the form can be submitted.
+    pub ok: bool,
+    /// What is wrong (or a warning when `ok`).
+    pub message: Option<String>,
+}

@@ -1,0 +1,573 @@
+//! Every IPC command, called through Tauri's IPC (mock runtime, the real config and
+//! capability) on a vault of known secrets, and no response holds a secret in any encoding
+//! (security.md T4; issue 3, "Tests"): base32, hex, base64, raw bytes, or the bytes as a JSON
+//! number list. The only exceptions are the SHOW commands, and each may hold only what was
+//! asked for: `reveal_secret` the one account's secret, `list_recovery_codes` that account's
+//! recovery codes.
+//!
+//! Calling through `get_ipc_response` also proves each command is registered, granted by
+//! `capabilities/main.json`, and takes its arguments under the camelCase names of IPC.md.
+
+use std::collections::BTreeSet;
+
+use data_encoding::{
+    BASE32, BASE32_NOPAD, BASE64, BASE64URL_NOPAD, BASE64_NOPAD, HEXLOWER, HEXUPPER,
+};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use twofold_app::clipboard::MemoryClipboard;
+use twofold_app::{build_app, Services, COMMANDS};
+use twofold_core::account::{Account, Algorithm, Digits, Kind, Period};
+use twofold_core::keychain::MemoryKeyStore;
+use twofold_core::{migration, qr, uri, SecretBytes};
+
+const PASSWORD: &str = "correct horse battery staple";
+const NEW_PASSWORD: &str = "another horse, another staple";
+const RECOVERY_CODES: [&str; 2] = ["rc-alpha-1111", "rc-beta-2222"];
+
+/// One fixture account: its name (also its issuer) and secret.
+struct Fixture {
+    name: &'static str,
+    secret: &'static [u8],
+}
+
+/// Distinct secrets, one per way in: manual TOTP, manual HOTP, otpauth TOTP, otpauth Steam,
+/// migration link, pasted image, image file.
+const FIXTURES: [Fixture; 7] = [
+    Fixture {
+        name: "Alpha",
+        secret: b"alpha-secret-manual-01",
+    },
+    Fixture {
+        name: "Bravo",
+        secret: b"bravo-secret-hotp-0002",
+    },
+    Fixture {
+        name: "Charlie",
+        secret: b"charlie-secret-uri-003",
+    },
+    Fixture {
+        name: "Delta",
+        secret: b"delta-secret-steam-004",
+    },
+    Fixture {
+        name: "Echo",
+        secret: b"echo-secret-migrate-05",
+    },
+    Fixture {
+        name: "Foxtrot",
+        secret: b"foxtrot-secret-paste-6",
+    },
+    Fixture {
+        name: "Golf",
+        secret: b"golf-secret-imagefile7",
+    },
+];
+
+fn b32(secret: &[u8]) -> String {
+    BASE32_NOPAD.encode(secret)
+}
+
+fn account(f: &Fixture, kind: Kind) -> Account {
+    let mut a = Account::new(
+        f.name,
+        "user@example.com",
+        SecretBytes::from_slice(f.secret),
+        kind,
+        0,
+    );
+    if f.name == "Charlie" {
+        a.algorithm = Algorithm::Sha256;
+        a.digits = Digits::EIGHT;
+    }
+    a
+}
+
+fn totp() -> Kind {
+    Kind::Totp {
+        period: Period::THIRTY,
+    }
+}
+
+/// Every spelling of `secret` a leak could take.
+fn needles(secret: &[u8]) -> Vec<String> {
+    let mut n = vec![
+        BASE32_NOPAD.encode(secret),
+        BASE32_NOPAD.encode(secret).to_lowercase(),
+        BASE32.encode(secret),
+        HEXLOWER.encode(secret),
+        HEXUPPER.encode(secret),
+        BASE64.encode(secret),
+        BASE64_NOPAD.encode(secret),
+        BASE64URL_NOPAD.encode(secret),
+        secret
+            .iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+    ];
+    if let Ok(text) = std::str::from_utf8(secret) {
+        n.push(text.to_owned());
+    }
+    n
+}
+
+/// A recorded call: the command, its response (Ok or Err, as JSON text), and which secrets
+/// it may contain.
+struct Call {
+    cmd: String,
+    response: String,
+    allowed: BTreeSet<String>,
+}
+
+pub struct Harness {
+    pub app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    pub clipboard: MemoryClipboard,
+    calls: Vec<Call>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let clipboard = MemoryClipboard::default();
+        let services = Services::for_tests(
+            dir.path().join("vault.twofold"),
+            MemoryKeyStore::new(),
+            clipboard.clone(),
+        );
+        let app = build_app(mock_builder(), tauri::generate_context!(), services)
+            .expect("the app builds");
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("the main webview");
+        Harness {
+            app,
+            webview,
+            clipboard,
+            calls: Vec::new(),
+            dir,
+        }
+    }
+
+    fn call_allowing(&mut self, cmd: &str, args: Value, allowed: &[&str]) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        let response = get_ipc_response(&self.webview, request)
+            .map(|b| b.deserialize::<Value>().expect("json response"));
+        self.calls.push(Call {
+            cmd: cmd.to_owned(),
+            response: serde_json::to_string(&response).expect("serializes"),
+            allowed: allowed.iter().map(|s| (*s).to_owned()).collect(),
+        });
+        response
+    }
+
+    pub fn call(&mut self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.call_allowing(cmd, args, &[])
+    }
+
+    pub fn ok(&mut self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args) {
+            Ok(v) => v,
+            Err(e) => panic!("{cmd} failed: {e}"),
+        }
+    }
+
+    pub fn err_kind(&mut self, cmd: &str, args: Value) -> String {
+        match self.call(cmd, args) {
+            Ok(v) => panic!("{cmd} succeeded unexpectedly: {v}"),
+            Err(e) => e["kind"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{cmd}: error is not {{kind, message}}: {e}"))
+                .to_owned(),
+        }
+    }
+}
+
+pub fn tokens(scan: &Value) -> Vec<String> {
+    scan["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| c["token"].as_str().expect("token").to_owned())
+        .collect()
+}
+
+pub fn id_of(accounts: &Value, issuer: &str) -> String {
+    accounts
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["issuer"] == issuer)
+        .unwrap_or_else(|| panic!("no account {issuer} in {accounts}"))["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+#[test]
+fn no_ipc_response_carries_a_secret() {
+    let mut h = Harness::new();
+    let [alpha, bravo, charlie, delta, echo, foxtrot, golf] = &FIXTURES;
+
+    // First run.
+    assert_eq!(h.ok("vault_status", json!({}))["state"], "none");
+    assert_eq!(
+        h.err_kind(
+            "unlock",
+            json!({ "password": PASSWORD, "recoveryKey": null })
+        ),
+        "locked"
+    );
+    assert_eq!(h.err_kind("list_accounts", json!({})), "locked");
+    let created = h.ok(
+        "create_vault",
+        json!({ "password": PASSWORD, "useKeychain": true }),
+    );
+    let recovery_key = created["recoveryKey"]
+        .as_str()
+        .expect("recovery key")
+        .to_owned();
+    assert_eq!(recovery_key.len(), 39, "8 groups of 4 with dashes");
+    let status = h.ok("vault_status", json!({}));
+    assert_eq!(status["state"], "unlocked");
+    assert_eq!(
+        status["slots"],
+        json!(["keychain", "password", "recoveryKey"])
+    );
+
+    // Manual entry: live validation, then candidates.
+    let manual = |f: &Fixture, kind: &str| {
+        json!({ "secret": b32(f.secret), "kind": kind, "algorithm": "SHA1", "digits": 6,
+                "period": 30, "counter": 0, "issuer": f.name, "name": "user@example.com" })
+    };
+    assert_eq!(h.ok("validate_manual", manual(alpha, "totp"))["ok"], true);
+    let mut bad = manual(alpha, "totp");
+    bad["secret"] = json!(format!("{}!", b32(alpha.secret)));
+    assert_eq!(h.ok("validate_manual", bad.clone())["ok"], false);
+    assert_eq!(h.err_kind("add_manual", bad), "invalidInput");
+    let mut all_tokens = Vec::new();
+    let scan = h.ok("add_manual", manual(alpha, "totp"));
+    all_tokens.extend(tokens(&scan));
+    let scan = h.ok("add_manual", manual(bravo, "hotp"));
+    assert_eq!(scan["candidates"][0]["kind"], "hotp");
+    all_tokens.extend(tokens(&scan));
+
+    // Links: otpauth (TOTP SHA-256, Steam) and a Google Authenticator migration link.
+    let charlie_uri = uri::format(&account(charlie, totp()));
+    let scan = h.ok("parse_uri", json!({ "uri": charlie_uri.expose() }));
+    assert_eq!(scan["candidates"][0]["algorithm"], "SHA256");
+    all_tokens.extend(tokens(&scan));
+    let delta_uri = uri::format(&account(delta, Kind::Steam));
+    let scan = h.ok("parse_uri", json!({ "uri": delta_uri.expose() }));
+    assert_eq!(scan["candidates"][0]["kind"], "steam");
+    all_tokens.extend(tokens(&scan));
+    let echo_account = account(echo, totp());
+    let migration_uris = migration::encode(&[&echo_account], -7).expect("encodes");
+    let scan = h.ok("parse_uri", json!({ "uri": migration_uris[0].expose() }));
+    assert_eq!(scan["candidates"][0]["issuer"], "Echo");
+    all_tokens.extend(tokens(&scan));
+    let scan = h.ok("parse_uri", json!({ "uri": "https://example.com/not-otp" }));
+    assert_eq!(scan["candidates"], json!([]));
+    assert_eq!(scan["messages"].as_array().expect("messages").len(), 1);
+
+    // QR codes: a pasted image and an image file.
+    let png = qr::encode_png(uri::format(&account(foxtrot, totp())).expose(), 4).expect("png");
+    let scan = h.ok("scan_image_bytes", json!({ "bytes": png }));
+    assert_eq!(scan["candidates"][0]["issuer"], "Foxtrot", "{scan}");
+    all_tokens.extend(tokens(&scan));
+    let file = h.dir.path().join("golf.png");
+    let png = qr::encode_png(uri::format(&account(golf, totp())).expose(), 4).expect("png");
+    std::fs::write(&file, png).expect("writes the image");
+    let scan = h.ok(
+        "scan_image_file",
+        json!({ "path": file.display().to_string() }),
+    );
+    assert_eq!(scan["candidates"][0]["issuer"], "Golf", "{scan}");
+    all_tokens.extend(tokens(&scan));
+    let not_image = h.dir.path().join("vault.twofold");
+    let scan = h.ok(
+        "scan_image_file",
+        json!({ "path": not_image.display().to_string() }),
+    );
+    assert_eq!(scan["candidates"], json!([]));
+    // The screen and the clipboard may or may not exist here (no display in most test
+    // runs); whatever they answer is checked for leaks like everything else.
+    let _ = h.call("scan_screen", json!({}));
+    let _ = h.call("scan_clipboard", json!({}));
+
+    // Import all of them (plus a token that does not exist).
+    let mut decisions: Vec<Value> = all_tokens
+        .iter()
+        .map(|t| json!({ "token": t, "action": "add" }))
+        .collect();
+    decisions.push(json!({ "token": "no-such-token", "action": "add" }));
+    let outcome = h.ok("confirm_import", json!({ "decisions": decisions }));
+    assert_eq!(outcome, json!({ "added": 7, "replaced": 0, "skipped": 1 }));
+
+    // The list and the codes.
+    let accounts = h.ok("list_accounts", json!({}));
+    assert_eq!(accounts.as_array().expect("list").len(), 7);
+    let alpha_id = id_of(&accounts, "Alpha");
+    let bravo_id = id_of(&accounts, "Bravo");
+    let charlie_id = id_of(&accounts, "Charlie");
+    let codes = h.ok("current_codes", json!({}));
+    let alpha_code = codes
+        .as_array()
+        .expect("codes")
+        .iter()
+        .find(|c| c["id"] == alpha_id.as_str())
+        .expect("alpha's code")
+        .clone();
+    assert_eq!(alpha_code["code"].as_str().expect("code").len(), 6);
+    assert_eq!(alpha_code["period"], 30);
+
+    // Copy, HOTP.
+    let copied = h.ok("copy_code", json!({ "id": alpha_id }));
+    assert!(copied["clearsAt"].as_i64().is_some(), "{copied}");
+    let on_clipboard = h.clipboard.content().expect("the code is on the clipboard");
+    assert!(
+        on_clipboard.len() == 6 && on_clipboard.chars().all(|c| c.is_ascii_digit()),
+        "clipboard holds {on_clipboard:?}"
+    );
+    let hotp = h.ok("next_hotp", json!({ "id": bravo_id }));
+    assert_eq!(hotp["code"].as_str().expect("code").len(), 6);
+    h.ok("copy_code", json!({ "id": bravo_id }));
+    assert_eq!(h.clipboard.content().as_deref(), hotp["code"].as_str());
+    assert_eq!(
+        h.err_kind("copy_code", json!({ "id": "no-such-id" })),
+        "notFound"
+    );
+
+    // Edits and order.
+    let edited = h.ok(
+        "update_account",
+        json!({ "id": alpha_id, "patch": { "notes": "work phone", "tags": ["work"], "favourite": true } }),
+    );
+    assert_eq!(edited["favourite"], true);
+    let mut ids: Vec<String> = accounts
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id").to_owned())
+        .collect();
+    ids.reverse();
+    assert_eq!(h.ok("reorder_accounts", json!({ "ids": ids })), Value::Null);
+
+    // Recovery codes (SHOW for their own account only).
+    let text = format!("{}, {}\n", RECOVERY_CODES[0], RECOVERY_CODES[1]);
+    let with_codes = h.ok(
+        "add_recovery_codes",
+        json!({ "id": alpha_id, "text": text }),
+    );
+    assert_eq!(with_codes["recoveryCodesTotal"], 2);
+    let used = h.ok(
+        "set_recovery_code_used",
+        json!({ "id": alpha_id, "index": 0, "used": true }),
+    );
+    assert_eq!(used["recoveryCodesUnused"], 1);
+    let listed = h
+        .call_allowing(
+            "list_recovery_codes",
+            json!({ "id": alpha_id }),
+            &RECOVERY_CODES,
+        )
+        .expect("lists recovery codes");
+    assert_eq!(listed[1]["code"], RECOVERY_CODES[1]);
+
+    // Reveal (SHOW for the one account), with the password only.
+    assert_eq!(
+        h.err_kind(
+            "reveal_secret",
+            json!({ "id": alpha_id, "password": "wrong" })
+        ),
+        "wrongPassword"
+    );
+    assert_eq!(
+        h.err_kind("reveal_secret", json!({ "id": alpha_id, "password": null })),
+        "wrongPassword"
+    );
+    let alpha_b32 = b32(alpha.secret);
+    let revealed = h
+        .call_allowing(
+            "reveal_secret",
+            json!({ "id": alpha_id, "password": PASSWORD }),
+            &[&alpha_b32],
+        )
+        .expect("reveals");
+    assert_eq!(revealed["secret"], alpha_b32.as_str());
+    assert!(revealed["uri"]
+        .as_str()
+        .expect("uri")
+        .starts_with("otpauth://totp/"));
+    assert!(revealed["qrSvg"].as_str().expect("svg").starts_with("<svg"));
+
+    // Delete and undo.
+    let undo = h.ok("delete_account", json!({ "id": charlie_id }));
+    assert_eq!(
+        h.ok("list_accounts", json!({}))
+            .as_array()
+            .expect("list")
+            .len(),
+        6
+    );
+    let restored = h.ok("undo_delete", undo);
+    assert_eq!(restored["issuer"], "Charlie");
+    assert_eq!(
+        h.err_kind("undo_delete", json!({ "undoToken": "expired" })),
+        "notFound"
+    );
+
+    // A duplicate is detected and can replace the original.
+    let scan = h.ok("add_manual", manual(alpha, "totp"));
+    assert_eq!(scan["candidates"][0]["duplicateOf"], alpha_id.as_str());
+    let outcome = h.ok(
+        "confirm_import",
+        json!({ "decisions": [{ "token": tokens(&scan)[0], "action": "replace" }] }),
+    );
+    assert_eq!(outcome, json!({ "added": 0, "replaced": 1, "skipped": 0 }));
+
+    // Settings.
+    let mut settings = h.ok("get_settings", json!({}));
+    assert_eq!(settings["clipboardTimeoutSecs"], 30);
+    settings["clipboardTimeoutSecs"] = json!(45);
+    settings["globalShortcut"] = Value::Null;
+    let saved = h.ok("set_settings", json!({ "settings": settings.clone() }));
+    assert_eq!(saved["clipboardTimeoutSecs"], 45);
+    settings["clipboardTimeoutSecs"] = json!(2);
+    assert_eq!(
+        h.err_kind("set_settings", json!({ "settings": settings })),
+        "invalidInput"
+    );
+    assert_eq!(h.ok("activity", json!({})), Value::Null);
+
+    // Credentials: change the password, replace the recovery key.
+    assert_eq!(
+        h.err_kind(
+            "set_password",
+            json!({ "current": "wrong", "password": NEW_PASSWORD })
+        ),
+        "wrongPassword"
+    );
+    h.ok(
+        "set_password",
+        json!({ "current": PASSWORD, "password": NEW_PASSWORD }),
+    );
+    let new_key = h.ok(
+        "regenerate_recovery_key",
+        json!({ "password": NEW_PASSWORD }),
+    );
+    assert_ne!(new_key["recoveryKey"], recovery_key.as_str());
+
+    // Lock and unlock: password, keychain, the new recovery key.
+    assert_eq!(h.ok("lock", json!({}))["state"], "locked");
+    assert_eq!(h.clipboard.content(), None, "lock clears our code");
+    assert_eq!(h.err_kind("current_codes", json!({})), "locked");
+    assert_eq!(
+        h.err_kind(
+            "unlock",
+            json!({ "password": PASSWORD, "recoveryKey": null })
+        ),
+        "wrongPassword"
+    );
+    let status = h.ok(
+        "unlock",
+        json!({ "password": NEW_PASSWORD, "recoveryKey": null }),
+    );
+    assert_eq!(status["state"], "unlocked");
+    assert_eq!(
+        h.ok("list_accounts", json!({}))
+            .as_array()
+            .expect("list")
+            .len(),
+        7
+    );
+    h.ok("lock", json!({}));
+    assert_eq!(
+        h.ok("unlock", json!({ "password": null, "recoveryKey": null }))["state"],
+        "unlocked"
+    );
+    h.ok("lock", json!({}));
+    let status = h.ok(
+        "unlock",
+        json!({ "password": null, "recoveryKey": new_key["recoveryKey"] }),
+    );
+    assert_eq!(status["state"], "unlocked");
+
+    // Every command was called, and none was refused as unknown or not allowed.
+    let called: BTreeSet<&str> = h.calls.iter().map(|c| c.cmd.as_str()).collect();
+    for cmd in COMMANDS {
+        assert!(called.contains(cmd), "{cmd} was not exercised");
+    }
+    for c in &h.calls {
+        let lower = c.response.to_lowercase();
+        assert!(
+            !lower.contains("not found") || c.response.contains("\"kind\""),
+            "{} looks unregistered: {}",
+            c.cmd,
+            c.response
+        );
+        assert!(
+            !lower.contains("not allowed"),
+            "{} is not granted by the capability: {}",
+            c.cmd,
+            c.response
+        );
+    }
+
+    // Control: the capability is enforced here, so commands it does not grant are refused.
+    let refused = h
+        .call("plugin:dialog|save", json!({ "options": {} }))
+        .expect_err("dialog save is not granted");
+    assert!(
+        refused.to_string().contains("not allowed"),
+        "unexpected refusal: {refused}"
+    );
+    h.calls.pop();
+
+    // Positive control: the needle search finds a secret where one is allowed.
+    let reveal = h
+        .calls
+        .iter()
+        .find(|c| c.cmd == "reveal_secret" && !c.allowed.is_empty())
+        .expect("the reveal call");
+    assert!(needles(alpha.secret)
+        .iter()
+        .any(|n| reveal.response.contains(n.as_str())));
+
+    // The leak check proper.
+    let mut secrets: Vec<(String, Vec<String>)> = FIXTURES
+        .iter()
+        .map(|f| (b32(f.secret), needles(f.secret)))
+        .collect();
+    for s in [PASSWORD, NEW_PASSWORD].iter().chain(RECOVERY_CODES.iter()) {
+        secrets.push(((*s).to_owned(), vec![(*s).to_owned()]));
+    }
+    let mut leaks = Vec::new();
+    for c in &h.calls {
+        for (name, spellings) in &secrets {
+            if c.allowed.contains(name) {
+                continue;
+            }
+            for n in spellings {
+                if c.response.contains(n.as_str()) {
+                    leaks.push(format!("{} leaks {n:?}", c.cmd));
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
+    assert!(h.calls.len() > 50, "only {} calls recorded", h.calls.len());
+}
