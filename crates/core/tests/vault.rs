@@ -620,7 +620,6 @@ fn length_mutated_fields_are_rejected() {
     }
 }
 
-
 #[test]
 fn reload_picks_up_another_writer_without_a_credential() {
     let dir = tempdir();
@@ -638,7 +637,10 @@ fn reload_picks_up_another_writer_without_a_credential() {
     assert_eq!(app.vault(), cli.vault());
     app.vault_mut().add(sample_account(8)).unwrap();
     app.save().unwrap();
-    assert_eq!(app.header_info().generation, cli.header_info().generation + 1);
+    assert_eq!(
+        app.header_info().generation,
+        cli.header_info().generation + 1
+    );
 }
 
 #[test]
