@@ -8,7 +8,7 @@
 #   Node.js ≥ 20   from apt when `node` is missing (Vite needs 20.19+; older ones are refused)
 #   Rust           required, not installed: no `curl | sh` from here (see the message)
 #   ui/node_modules  `npm ci` when missing or when ui/package-lock.json changed (stamp file)
-#   cargo tools    CARGO_TOOLS below; none yet
+#   cargo tools    CARGO_TOOLS below (tauri-driver)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,13 +27,13 @@ APT_BUILD=(libwebkit2gtk-4.1-dev pkg-config build-essential libssl-dev librsvg2-
 # (gnome-keyring in a D-Bus session, checked with secret-tool), the clipboard, and oathtool as a
 # second opinion on OTP codes.
 APT_TEST=(xvfb xauth imagemagick webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip
-	oathtool)
+	oathtool qrencode)
 # Screen capture for QR scanning (xcap, a later issue): PipeWire, bindgen's libclang, GBM, XRandR.
 APT_CAPTURE=(libpipewire-0.3-dev libspa-0.2-dev libclang-dev libgbm-dev libxcb-randr0-dev)
 
 # Cargo tools, one "binary:crate@version" a line; installed with `cargo install --locked`.
 CARGO_TOOLS=(
-	# "tauri-driver:tauri-driver@2"   (WebDriver end-to-end tests, a later issue)
+	"tauri-driver:tauri-driver@2" # WebDriver for the end-to-end tests (scripts/e2e.sh)
 )
 
 NODE_MIN_MAJOR=20

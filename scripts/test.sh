@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Twofold's whole test suite, installing what is missing first. Fails fast, section by section:
 #
-#   setup → rustfmt → ui: svelte-check → ui: build → clippy → Rust tests
+#   setup → rustfmt → ui: svelte-check → ui: Vitest → ui: build → clippy → Rust tests
+#   → end-to-end tests in the real window (scripts/e2e.sh)
 #
 # The Rust tests run with `--include-ignored` inside a private Secret Service: a fresh HOME and XDG
 # directories, a D-Bus session of their own, and gnome-keyring unlocked with a random password. So
@@ -28,6 +29,9 @@ cargo fmt --all --check
 section "ui: svelte-check"
 npm --prefix ui run check
 
+section "ui: unit tests (Vitest)"
+npm --prefix ui test
+
 section "ui: build"
 # The app embeds ui/dist at compile time, so it must exist before clippy and the tests build it.
 npm --prefix ui run build
@@ -41,6 +45,7 @@ section "tests (private Secret Service)"
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+real_home="$HOME"
 
 sandbox="$(mktemp -d "${TMPDIR:-/tmp}/twofold-test.XXXXXX")"
 log="$sandbox/cargo-test.log"
@@ -53,7 +58,17 @@ export XDG_CONFIG_HOME="$sandbox/config"
 export XDG_CACHE_HOME="$sandbox/cache"
 export XDG_RUNTIME_DIR="$sandbox/runtime"
 export TWOFOLD_TEST_HARNESS=1
-unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK TWOFOLD_VAULT TWOFOLD_PASSWORD
+unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK TWOFOLD_VAULT TWOFOLD_PASSWORD WAYLAND_DISPLAY
+
+# A private X display for the tests that need one (clipboard, screen capture): Xvfb picks a free
+# display number and writes it to a pipe (-displayfd), so parallel runs never collide.
+exec 9< <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>"$sandbox/xvfb.log" & echo "PID $!")
+read -r -u 9 xvfb_pid_line
+read -r -u 9 display_number
+xvfb_pid="${xvfb_pid_line#PID }"
+trap 'kill "$xvfb_pid" 2>/dev/null; rm -rf "$sandbox"' EXIT
+export DISPLAY=":$display_number"
+echo "Xvfb on $DISPLAY"
 
 # Runs inside the private D-Bus session: starts and unlocks gnome-keyring, proves that a secret
 # goes in and comes back out through the Secret Service API, then runs the tests.
@@ -99,5 +114,11 @@ awk '
 ' "$log"
 if [ "$status" -ne 0 ]; then
 	echo "FAILED: cargo test exited with status $status" >&2
+	exit "$status"
 fi
-exit "$status"
+
+section "end-to-end (real window)"
+# e2e.sh makes its own Xvfb display, D-Bus session and keyring; it gets the real HOME back for
+# npm's cache and cargo's tools.
+kill "$xvfb_pid" 2>/dev/null || true
+HOME="$real_home" DISPLAY= bash scripts/e2e.sh
