@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 /// Printed after `--help`: credentials, environment and exit codes.
 const AFTER_HELP: &str = "\
@@ -96,6 +96,8 @@ pub enum Command {
     Code(CodeArgs),
     /// Print a code for an otpauth:// URI without any vault (like oathtool)
     Generate(GenerateArgs),
+    /// Read the QR codes in an image file, the clipboard or on screen; print or add them
+    Scan(ScanArgs),
     /// Change an account's name, issuer, tags, notes, favourite mark or HOTP counter
     Edit(EditArgs),
     /// Remove an account
@@ -227,6 +229,28 @@ pub struct GenerateArgs {
     pub next: bool,
 }
 
+/// `scan`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").required(true).args(["file", "clipboard", "screen"])))]
+pub struct ScanArgs {
+    /// Image file (PNG, JPEG, WebP, GIF, BMP); `-` reads it from standard input
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Scan the clipboard: its image, or otpauth:// text copied as text
+    #[arg(long)]
+    pub clipboard: bool,
+    /// Scan every monitor
+    #[arg(long)]
+    pub screen: bool,
+    /// Add the accounts to the vault (as `add --uri`; otpauth-migration:// batches expanded)
+    /// instead of printing the URIs
+    #[arg(long, conflicts_with = "raw")]
+    pub add: bool,
+    /// Print every QR code's text as it is, not only otpauth:// and otpauth-migration:// URIs
+    #[arg(long)]
+    pub raw: bool,
+}
+
 /// `edit`.
 #[derive(Debug, Args)]
 pub struct EditArgs {
@@ -339,5 +363,17 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn scan_takes_exactly_one_source() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["twofold-cli", "scan"], args].concat());
+        let err = parse(&[]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+        let err = parse(&["a.png", "--screen"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        let err = parse(&["--clipboard", "--add", "--raw"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        assert!(parse(&["--screen", "--add"]).is_ok());
     }
 }

@@ -6,6 +6,8 @@ use std::io::{Read, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::CommandFactory;
+use twofold_core::capture::{self, CaptureError};
+use twofold_core::qr::{self, QrError};
 use twofold_core::vault::{CreateOptions, KdfParams, SlotKind, Vault, VaultError, VaultFile};
 use twofold_core::{
     migration, otp, uri, Account, AccountId, Algorithm, Digits, Kind, Period, RecoveryCode,
@@ -14,7 +16,7 @@ use twofold_core::{
 
 use crate::cli::{
     AddArgs, AlgorithmArg, Cli, CodeArgs, Command, EditArgs, GenerateArgs, GlobalArgs, InitArgs,
-    KindArg, ListArgs, PasswordCommand, RecoveryCodesCommand, RemoveArgs,
+    KindArg, ListArgs, PasswordCommand, RecoveryCodesCommand, RemoveArgs, ScanArgs,
 };
 use crate::clipboard;
 use crate::error::{one_line, Exit, Failure};
@@ -30,6 +32,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::List(args) => list(g, &args),
         Command::Code(args) => code(g, &args),
         Command::Generate(args) => generate(&args),
+        Command::Scan(args) => scan(g, &args),
         Command::Edit(args) => edit(g, args),
         Command::Remove(args) => remove(g, &args),
         Command::RecoveryCodes(cmd) => recovery_codes(g, cmd),
@@ -403,6 +406,12 @@ fn account_from_parameters(args: &AddArgs, now: i64) -> Result<Account, Failure>
 
 fn add(g: &GlobalArgs, args: AddArgs) -> Result<(), Failure> {
     let accounts = accounts_to_add(&args)?;
+    add_accounts(g, accounts)
+}
+
+/// Adds checked `accounts` and saves once. Among several, one already in the vault is
+/// skipped with a note; a single duplicate is an error.
+fn add_accounts(g: &GlobalArgs, accounts: Vec<Account>) -> Result<(), Failure> {
     let single = accounts.len() == 1;
     let mut file = open(g)?;
     let mut added = Vec::new();
@@ -429,6 +438,140 @@ fn add(g: &GlobalArgs, args: AddArgs) -> Result<(), Failure> {
         println(&format!("added {label} [{id}]"))?;
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// scan
+
+/// `scan`: QR codes from a file, the clipboard or the screen, through core's one engine.
+fn scan(g: &GlobalArgs, args: &ScanArgs) -> Result<(), Failure> {
+    let texts = if args.screen {
+        capture::scan_screen().map_err(capture_failure)?
+    } else if args.clipboard {
+        capture::scan_clipboard().map_err(capture_failure)?.payloads
+    } else {
+        let Some(path) = &args.file else {
+            return Err(Failure::usage("give FILE, --clipboard or --screen"));
+        };
+        let bytes = read_image_file(path)?;
+        qr::decode_image_bytes(&bytes).map_err(|e| qr_failure(e).context(path.display()))?
+    };
+    if args.raw {
+        for t in &texts {
+            println(t)?;
+        }
+        return Ok(());
+    }
+    let total = texts.len();
+    let otp: Vec<String> = texts
+        .into_iter()
+        .filter(|t| migration::is_migration_uri(t) || is_otpauth_uri(t))
+        .collect();
+    if otp.is_empty() {
+        return Err(Failure::usage(format!(
+            "found {total} QR code{}, but none holds an otpauth:// or otpauth-migration:// URI \
+             (print {} with --raw)",
+            if total == 1 { "" } else { "s" },
+            if total == 1 { "it" } else { "them" },
+        )));
+    }
+    if !args.add {
+        for t in &otp {
+            println(t)?;
+        }
+        return Ok(());
+    }
+    let accounts = accounts_from_payloads(&otp)?;
+    add_accounts(g, accounts)
+}
+
+/// Whether `text` starts with `otpauth://`, in any case (formats.md §1: schemes are
+/// case-insensitive).
+fn is_otpauth_uri(text: &str) -> bool {
+    text.get(..10)
+        .is_some_and(|s| s.eq_ignore_ascii_case("otpauth://"))
+}
+
+/// Reads an image file (or standard input for `-`), refusing more than the decoder accepts
+/// before reading it all.
+fn read_image_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    let max = qr::Limits::default().max_file_bytes;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(max as u64 + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(max as u64 + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Failure::other(format!("cannot read {}: {}", path.display(), one_line(&e))))?;
+    // One byte over is enough for the decoder to report the size limit.
+    Ok(bytes)
+}
+
+/// The accounts of scanned payloads, checked as `add --uri` checks them. A payload that
+/// cannot be used is skipped with a note when others can; alone, it is the error.
+fn accounts_from_payloads(payloads: &[String]) -> Result<Vec<Account>, Failure> {
+    let now = now_i64();
+    let mut accounts = Vec::new();
+    let mut first_problem = None;
+    for (i, text) in payloads.iter().enumerate() {
+        let parsed = if migration::is_migration_uri(text) {
+            decode_migration(text, now)
+        } else {
+            uri::parse(text, now)
+                .map(|a| vec![a])
+                .map_err(|e| Failure::usage(format!("invalid otpauth URI: {}", one_line(&e))))
+        };
+        let checked = parsed.and_then(|list| {
+            for a in &list {
+                otp::code_at(a, 0).map_err(|e| {
+                    Failure::usage(format!(
+                        "unusable secret for {}: {}",
+                        a.label(),
+                        one_line(&e)
+                    ))
+                })?;
+            }
+            Ok(list)
+        });
+        match checked {
+            Ok(list) => accounts.extend(list),
+            Err(f) if payloads.len() > 1 => {
+                note(&format!("skipped QR code {}: {}", i + 1, f.message));
+                first_problem.get_or_insert(f);
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    match first_problem {
+        Some(f) if accounts.is_empty() => Err(f),
+        _ => Ok(accounts),
+    }
+}
+
+/// The exit class of a decode failure: the input's fault (2) or ours (1).
+fn qr_failure(e: QrError) -> Failure {
+    let exit = match e {
+        QrError::TooLarge { .. }
+        | QrError::Dimensions { .. }
+        | QrError::Format(_)
+        | QrError::NotFound => Exit::Usage,
+        _ => Exit::Error,
+    };
+    Failure::new(exit, one_line(&e))
+}
+
+/// The exit class of a screen or clipboard failure.
+fn capture_failure(e: CaptureError) -> Failure {
+    match e {
+        CaptureError::Qr(q) => qr_failure(q),
+        CaptureError::ClipboardEmpty | CaptureError::NotFound { .. } => {
+            Failure::usage(one_line(&e))
+        }
+        _ => Failure::other(one_line(&e)),
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -6,4 +6,5 @@ mod cmd;
 mod generate;
 mod keychain;
 mod no_keychain;
+mod scan;
 mod util;
