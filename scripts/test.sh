@@ -2,7 +2,7 @@
 # Runs Twofold's whole test suite, installing what is missing first. Fails fast, section by section:
 #
 #   setup → rustfmt → ui: svelte-check → ui: Vitest → ui: build → clippy → Rust tests
-#   → end-to-end tests in the real window (scripts/e2e.sh)
+#   → bounded fuzzing (scripts/fuzz.sh) → end-to-end tests in the real window (scripts/e2e.sh)
 #
 # The Rust tests run with `--include-ignored` inside a private Secret Service: a fresh HOME and XDG
 # directories, a D-Bus session of their own, and gnome-keyring unlocked with a random password. So
@@ -116,6 +116,11 @@ if [ "$status" -ne 0 ]; then
 	echo "FAILED: cargo test exited with status $status" >&2
 	exit "$status"
 fi
+
+section "fuzz (bounded)"
+# Every parser target for a short, fixed time (the image decoder, otpauth URIs, GA migration,
+# the vault header): any crash, leak or hang fails the run. Longer runs: scripts/fuzz.sh 600.
+HOME="$real_home" bash scripts/fuzz.sh 20
 
 section "end-to-end (real window)"
 # e2e.sh makes its own Xvfb display, D-Bus session and keyring; it gets the real HOME back for
