@@ -218,6 +218,12 @@ pub fn build_app<R: Runtime>(
         })
         .setup(move |app| {
             if desktop {
+                // Unlock with the keychain while the webview starts (state.rs).
+                let handle = app.handle().clone();
+                std::thread::spawn(move || {
+                    let vault = handle.state::<VaultState>();
+                    state::lock(&vault).unlock_at_start();
+                });
                 // Without a tray (no appindicator library) the app still runs.
                 let tray =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tray::create(app)));

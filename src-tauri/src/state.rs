@@ -298,6 +298,19 @@ impl AppVault {
         }
     }
 
+    /// At start-up, opens a keychain-protected vault right away, on a thread of its own while
+    /// the window is still loading, so the first code is on screen one round trip sooner. This
+    /// is exactly what the UI does on its first call (an explicit lock later stays locked);
+    /// a failure is remembered as the lock reason like any keychain failure.
+    pub fn unlock_at_start(&mut self) {
+        if self.file.is_some() || !self.path.exists() {
+            return;
+        }
+        if self.status().needs == Needs::Nothing {
+            let _ = self.open(Unlock::Keychain);
+        }
+    }
+
     /// Installs a freshly created or opened vault as this session's.
     pub fn install(&mut self, file: VaultFile) {
         self.file = Some(file);
