@@ -66,7 +66,7 @@ exec 9< <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>"$sandbox/xvfb
 read -r -u 9 xvfb_pid_line
 read -r -u 9 display_number
 xvfb_pid="${xvfb_pid_line#PID }"
-trap 'kill "$xvfb_pid" 2>/dev/null; rm -rf "$sandbox"' EXIT
+trap 'kill "$xvfb_pid" 2>/dev/null || true; rm -rf "$sandbox"' EXIT
 export DISPLAY=":$display_number"
 echo "Xvfb on $DISPLAY"
 
