@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use sha2::{Digest, Sha256};
 use twofold_core::account::{Account, AccountId};
 use twofold_core::keychain::{KeyStore, MemoryKeyStore};
 use twofold_core::vault::{KdfParams, SlotKind, Unlock, Vault, VaultError, VaultFile};
@@ -50,13 +49,13 @@ pub enum KeystoreSource {
     Fixed(Arc<dyn KeyStore>),
 }
 
-/// What the file on disk looked like when we last read or wrote it.
+/// The file's metadata when we last read or wrote it: a cheap first test before the vault
+/// compares content ([`VaultFile::changed_on_disk`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct DiskStamp {
     modified: Option<SystemTime>,
     len: u64,
     inode: u64,
-    hash: [u8; 32],
 }
 
 /// What [`AppVault::check_disk`] found.
@@ -474,12 +473,15 @@ impl AppVault {
         {
             return DiskChange::None;
         }
-        match stamp(&self.path) {
-            Some(now) if now.hash == known.hash => {
-                self.disk = Some(now);
+        // The metadata moved: ask the vault whether the content did (it tracks the digest of
+        // what it loaded or last wrote, so our own saves never count).
+        let changed = self.file.as_ref().map(VaultFile::changed_on_disk);
+        match changed {
+            Some(Ok(false)) => {
+                self.refresh_stamp();
                 DiskChange::None
             }
-            Some(_) => match self.reload() {
+            Some(Ok(true)) => match self.reload() {
                 Ok(()) => DiskChange::Reloaded,
                 Err(e) => {
                     let reason = format!(
@@ -489,7 +491,8 @@ impl AppVault {
                     DiskChange::Locked(reason)
                 }
             },
-            None => DiskChange::None,
+            // Unreadable for now: keep the session; the next save reports it.
+            Some(Err(_)) | None => DiskChange::None,
         }
     }
 
@@ -550,12 +553,10 @@ fn inode(_meta: &std::fs::Metadata) -> u64 {
 
 fn stamp(path: &Path) -> Option<DiskStamp> {
     let meta = std::fs::metadata(path).ok()?;
-    let bytes = std::fs::read(path).ok()?;
     Some(DiskStamp {
         modified: meta.modified().ok(),
         len: meta.len(),
         inode: inode(&meta),
-        hash: Sha256::digest(&bytes).into(),
     })
 }
 
