@@ -386,7 +386,11 @@ describe("Twofold desktop app (tauri-driver, Xvfb, real Secret Service)", { conc
     // The keychain slot opens the vault at start (the password is not asked).
     const screen = await app.oneOf(["account-row", "unlock-password", "create-submit"], 60_000);
     assert.equal(screen, "account-row", "a keychain-protected vault opens by itself at start");
-    const rows = await app.waitRows((rs) => rs.length === idsBeforeRestart.length, "every account is listed after the restart");
+    // Wait for the labels too: right after start the rows can exist before their text is laid out.
+    const rows = await app.waitRows(
+      (rs) => rs.length === idsBeforeRestart.length && rs.every((r) => r.issuer !== ""),
+      "every account is listed after the restart",
+    );
     assert.deepEqual(rows.map((r) => r.id).sort(), idsBeforeRestart);
     assert.deepEqual(
       rows.map((r) => r.issuer).sort(),
