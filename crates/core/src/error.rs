@@ -3,8 +3,8 @@
 //! that just report. No variant carries a secret.
 
 use crate::{
-    keychain::KeychainError, migration::MigrationError, otp::OtpError, uri::ParseError,
-    vault::VaultError,
+    formats::FormatError, keychain::KeychainError, migration::MigrationError, otp::OtpError,
+    uri::ParseError, vault::VaultError,
 };
 
 /// Any error from twofold-core.
@@ -22,6 +22,9 @@ pub enum Error {
     /// The vault could not be created, opened or saved.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// An import or export file could not be used.
+    #[error(transparent)]
+    Format(#[from] FormatError),
     /// The OS keychain failed.
     #[error(transparent)]
     Keychain(#[from] KeychainError),

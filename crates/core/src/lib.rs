@@ -11,6 +11,7 @@
 //! - [`qr`]: QR codes in screenshots, clipboard images and screen captures → payload texts, and
 //!   payloads → QR images (issue 4).
 //! - `capture` (feature `capture`): the screen and the clipboard as QR sources.
+//! - [`formats`]: other apps' export files in and out (issue 5), with detection by content.
 //! - [`keychain`]: where the keychain slot keeps its key: the OS keychain, or memory in tests.
 //!
 //! Secrets live in [`secret::SecretBytes`], which zeroizes on drop, redacts itself in `Debug`
@@ -22,6 +23,7 @@ pub mod account;
 #[cfg(feature = "capture")]
 pub mod capture;
 pub mod error;
+pub mod formats;
 pub mod keychain;
 pub mod migration;
 pub mod otp;
