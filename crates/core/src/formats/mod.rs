@@ -11,6 +11,18 @@
 //!   [`MAX_FIELD_LEN`], JSON nesting (serde_json's recursion limit of 128), and each format's
 //!   KDF parameters against its own bounds before the KDF runs.
 
+pub mod aegis;
+pub mod andotp;
+pub mod bitwarden;
+pub mod freeotp;
+pub mod google;
+pub mod proton;
+pub mod steam;
+pub mod stratum;
+pub mod twofas;
+pub mod twofold;
+pub mod uris;
+
 use zeroize::Zeroizing;
 
 use crate::account::Account;
@@ -166,10 +178,29 @@ pub trait Exporter: Sync {
 
 /// Every importer, in detection order: magic bytes first, then JSON shapes, then text, and
 /// the formats without a magic (andOTP encrypted) last.
-pub static IMPORTERS: &[&dyn Importer] = &[];
+pub static IMPORTERS: &[&dyn Importer] = &[
+    &twofold::TwofoldBackup,
+    &freeotp::FreeOtp2,
+    &stratum::Stratum,
+    &aegis::Aegis,
+    &twofas::TwoFas,
+    &bitwarden::Bitwarden,
+    &proton::Proton,
+    &freeotp::FreeOtpPlus,
+    &steam::Steam,
+    &andotp::AndOtp,
+    &google::GoogleTransfer,
+    &uris::UriList,
+];
 
 /// Every exporter.
-pub static EXPORTERS: &[&dyn Exporter] = &[];
+pub static EXPORTERS: &[&dyn Exporter] = &[
+    &twofold::TwofoldBackupExporter,
+    &aegis::AegisExporter,
+    &aegis::AegisPlainExporter,
+    &uris::UrisExporter,
+    &google::GoogleQrExporter,
+];
 
 /// The importer with this id.
 pub fn importer(id: &str) -> Option<&'static dyn Importer> {

@@ -1,0 +1,36 @@
+//! andOTP backups: plain, encrypted and old encrypted, formats.md §5.
+//!
+//! Stub: being written.
+
+use crate::account::Account;
+use crate::formats::{ExportFile, Exporter, FormatError, Imported, Importer};
+use crate::secret::SecretString;
+
+/// The andOTP importer.
+pub struct AndOtp;
+
+impl Importer for AndOtp {
+    fn id(&self) -> &'static str {
+        "andotp"
+    }
+    fn name(&self) -> &'static str {
+        "andOTP"
+    }
+    fn detect(&self, _input: &[u8]) -> bool {
+        false
+    }
+    fn is_encrypted(&self, _input: &[u8]) -> Result<bool, FormatError> {
+        Ok(false)
+    }
+    fn import(
+        &self,
+        _input: &[u8],
+        _password: Option<&SecretString>,
+        _now: i64,
+    ) -> Result<Imported, FormatError> {
+        Err(FormatError::Unsupported {
+            format: self.name(),
+            reason: "not implemented yet".into(),
+        })
+    }
+}

@@ -1,0 +1,36 @@
+//! Bitwarden JSON and CSV exports, formats.md §7.
+//!
+//! Stub: being written.
+
+use crate::account::Account;
+use crate::formats::{ExportFile, Exporter, FormatError, Imported, Importer};
+use crate::secret::SecretString;
+
+/// The Bitwarden importer.
+pub struct Bitwarden;
+
+impl Importer for Bitwarden {
+    fn id(&self) -> &'static str {
+        "bitwarden"
+    }
+    fn name(&self) -> &'static str {
+        "Bitwarden"
+    }
+    fn detect(&self, _input: &[u8]) -> bool {
+        false
+    }
+    fn is_encrypted(&self, _input: &[u8]) -> Result<bool, FormatError> {
+        Ok(false)
+    }
+    fn import(
+        &self,
+        _input: &[u8],
+        _password: Option<&SecretString>,
+        _now: i64,
+    ) -> Result<Imported, FormatError> {
+        Err(FormatError::Unsupported {
+            format: self.name(),
+            reason: "not implemented yet".into(),
+        })
+    }
+}

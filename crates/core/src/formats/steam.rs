@@ -1,0 +1,36 @@
+//! Steam Guard files (Steam app / SDA maFile), formats.md §14.
+//!
+//! Stub: being written.
+
+use crate::account::Account;
+use crate::formats::{ExportFile, Exporter, FormatError, Imported, Importer};
+use crate::secret::SecretString;
+
+/// The Steam importer.
+pub struct Steam;
+
+impl Importer for Steam {
+    fn id(&self) -> &'static str {
+        "steam"
+    }
+    fn name(&self) -> &'static str {
+        "Steam"
+    }
+    fn detect(&self, _input: &[u8]) -> bool {
+        false
+    }
+    fn is_encrypted(&self, _input: &[u8]) -> Result<bool, FormatError> {
+        Ok(false)
+    }
+    fn import(
+        &self,
+        _input: &[u8],
+        _password: Option<&SecretString>,
+        _now: i64,
+    ) -> Result<Imported, FormatError> {
+        Err(FormatError::Unsupported {
+            format: self.name(),
+            reason: "not implemented yet".into(),
+        })
+    }
+}
