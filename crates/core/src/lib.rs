@@ -23,8 +23,10 @@ pub mod account;
 #[cfg(feature = "capture")]
 pub mod capture;
 pub mod error;
+pub mod backup;
 pub mod formats;
 pub mod keychain;
+pub mod merge;
 pub mod migration;
 pub mod otp;
 pub mod qr;
