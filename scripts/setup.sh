@@ -26,8 +26,11 @@ APT_BUILD=(libwebkit2gtk-4.1-dev pkg-config build-essential libssl-dev librsvg2-
 # Tests: a virtual display and screenshots, WebDriver for WebKitGTK, a private Secret Service
 # (gnome-keyring in a D-Bus session, checked with secret-tool), the clipboard, and oathtool as a
 # second opinion on OTP codes.
+# Backups and hardening (issues 5, 6): the age binary opens our backups without Twofold; Python
+# runs the independent Aegis decryptor and zxing-cpp (in a venv, see TEST_VENV); gdb's gcore dumps
+# the app's memory after lock; strace watches it for network connections.
 APT_TEST=(xvfb xauth imagemagick webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip
-	oathtool qrencode)
+	oathtool qrencode age gdb strace python3 python3-venv)
 # Screen capture for QR scanning (xcap, a later issue): PipeWire, bindgen's libclang, GBM, XRandR.
 APT_CAPTURE=(libpipewire-0.3-dev libspa-0.2-dev libclang-dev libgbm-dev libxcb-randr0-dev)
 
@@ -35,6 +38,12 @@ APT_CAPTURE=(libpipewire-0.3-dev libspa-0.2-dev libclang-dev libgbm-dev libxcb-r
 CARGO_TOOLS=(
 	"tauri-driver:tauri-driver@2" # WebDriver for the end-to-end tests (scripts/e2e.sh)
 )
+
+# Python packages for the test tools (tests/tools/*.py), in a venv so the system Python stays
+# untouched (Debian's pip refuses system installs, PEP 668). Tests find it through
+# TWOFOLD_TEST_PYTHON, which scripts/test.sh exports.
+TEST_VENV=target/py-venv
+PY_PACKAGES=("cryptography>=41" "zxing-cpp>=2.2,<4" "Pillow>=10")
 
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
@@ -148,7 +157,18 @@ install_ui_packages() {
 	printf '%s\n' "$want" >"$stamp"
 }
 
+install_test_python() {
+	if "$TEST_VENV/bin/python" -c 'import cryptography, zxingcpp, PIL' 2>/dev/null; then
+		log "python: test venv up to date"
+		return
+	fi
+	log "python: creating $TEST_VENV with ${PY_PACKAGES[*]}"
+	python3 -m venv "$TEST_VENV"
+	"$TEST_VENV/bin/pip" install --quiet --disable-pip-version-check "${PY_PACKAGES[@]}"
+}
+
 install_apt_packages
+install_test_python
 check_node
 check_rust
 install_cargo_tools

@@ -1,9 +1,25 @@
 //! Merging imported accounts into a vault: duplicate detection and the user's choice per
 //! duplicate (skip, replace, keep both), for the CLI and the app alike (issue 5).
 //!
-//! Stub: being written.
+//! Two steps, so a front end can show a preview between them:
+//!
+//! 1. [`plan`] marks each incoming account that has the same token ([`Account::same_token`]:
+//!    same secret, kind, algorithm and digits; HOTP counters may differ) as an account already
+//!    in the vault, or as an earlier account of the same import.
+//! 2. [`apply`] adds the accounts that duplicate nothing and asks `choice` for each duplicate:
+//!    - [`DuplicateChoice::Skip`] drops the incoming account;
+//!    - [`DuplicateChoice::Replace`] overwrites the vault account but keeps its id, its order
+//!      and its `created_at`; for HOTP the larger of the two counters is kept, so a restore
+//!      never rewinds a counter (a rewound counter would show codes the server already
+//!      accepted);
+//!    - [`DuplicateChoice::KeepBoth`] adds the incoming account with a fresh id.
+//!
+//! Added accounts keep their own id when it is free (so restoring a backup into an empty vault
+//! keeps ids and the restore drill matches by id), else they get a fresh one. Into an empty
+//! vault they keep their `order`; into a non-empty one they go after the existing accounts,
+//! in file order.
 
-use crate::account::{Account, AccountId};
+use crate::account::{Account, AccountId, Kind};
 use crate::vault::{Vault, VaultError};
 
 /// What to do with an incoming account that duplicates one already in the vault.
@@ -30,6 +46,14 @@ pub struct Incoming {
     pub duplicate_in_file: bool,
 }
 
+impl Incoming {
+    /// Whether the account duplicates anything (the vault or an earlier incoming account):
+    /// the cases where [`apply`] asks for a [`DuplicateChoice`].
+    pub fn is_duplicate(&self) -> bool {
+        self.duplicate_of.is_some() || self.duplicate_in_file
+    }
+}
+
 /// What a merge did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct MergeSummary {
@@ -43,24 +67,152 @@ pub struct MergeSummary {
 
 /// Marks which incoming accounts duplicate vault accounts (or earlier incoming ones).
 pub fn plan(existing: &[Account], incoming: Vec<Account>) -> Vec<Incoming> {
-    let _ = existing;
-    incoming
-        .into_iter()
-        .map(|account| Incoming {
+    let mut out: Vec<Incoming> = Vec::with_capacity(incoming.len());
+    for account in incoming {
+        let duplicate_of = existing
+            .iter()
+            .find(|e| e.same_token(&account))
+            .map(|e| e.id.clone());
+        let duplicate_in_file = out
+            .iter()
+            .any(|earlier| earlier.account.same_token(&account));
+        out.push(Incoming {
             account,
-            duplicate_of: None,
-            duplicate_in_file: false,
-        })
-        .collect()
+            duplicate_of,
+            duplicate_in_file,
+        });
+    }
+    out
 }
 
 /// Applies a plan to `vault`: non-duplicates are added, duplicates follow `choice`.
 /// In-file duplicates are skipped under [`DuplicateChoice::Skip`] and [`DuplicateChoice::Replace`].
+///
+/// `choice` is only called for accounts where [`Incoming::is_duplicate`] holds. An account
+/// that the plan did not mark but that duplicates the vault by the time it is applied (the
+/// vault changed in between) is counted as a skipped duplicate, never an error.
+///
+/// # Errors
+/// None today; the `Result` leaves room for vault rules that may refuse an account.
 pub fn apply(
     vault: &mut Vault,
     plan: Vec<Incoming>,
     choice: impl Fn(&Incoming) -> DuplicateChoice,
 ) -> Result<MergeSummary, VaultError> {
-    let _ = (vault, plan, choice);
-    Ok(MergeSummary::default())
+    let mut summary = MergeSummary::default();
+    let keep_order = vault.is_empty();
+    let mut next_order = vault
+        .accounts()
+        .iter()
+        .map(|a| a.order)
+        .max()
+        .map_or(0, |m| m.saturating_add(1));
+
+    let mut place = |account: &mut Account| {
+        if !keep_order {
+            account.order = next_order;
+            next_order = next_order.saturating_add(1);
+        }
+    };
+
+    for inc in plan {
+        if !inc.is_duplicate() {
+            let mut account = inc.account;
+            place(&mut account);
+            match vault.add(account) {
+                Ok(_) => summary.added += 1,
+                Err(VaultError::Duplicate { .. }) => summary.skipped_duplicates += 1,
+                Err(e) => return Err(e),
+            }
+            continue;
+        }
+        let decision = choice(&inc);
+        match decision {
+            DuplicateChoice::Skip => summary.skipped_duplicates += 1,
+            DuplicateChoice::KeepBoth => {
+                let mut account = inc.account;
+                account.id = AccountId::random();
+                place(&mut account);
+                vault.add_allowing_duplicate(account);
+                summary.added += 1;
+            }
+            DuplicateChoice::Replace => {
+                let target = match (&inc.duplicate_of, inc.duplicate_in_file) {
+                    (Some(id), false) => vault.get(id).cloned(),
+                    _ => None,
+                };
+                match target {
+                    Some(old) => {
+                        vault.replace(replacement(old, inc.account))?;
+                        summary.replaced += 1;
+                    }
+                    // An in-file duplicate, or the vault account is gone.
+                    None => summary.skipped_duplicates += 1,
+                }
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// The incoming account in the place of `old`: `old`'s id, order and creation time, and the
+/// larger HOTP counter.
+fn replacement(old: Account, mut new: Account) -> Account {
+    new.id = old.id;
+    new.order = old.order;
+    new.created_at = old.created_at;
+    if let (Kind::Hotp { counter: kept }, Kind::Hotp { counter }) = (old.kind, &mut new.kind) {
+        *counter = (*counter).max(kept);
+    }
+    new
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::Period;
+    use crate::secret::SecretBytes;
+
+    fn acct(issuer: &str, secret: u8, kind: Kind) -> Account {
+        Account::new(issuer, "x", SecretBytes::from_slice(&[secret; 10]), kind, 1)
+    }
+
+    fn totp(issuer: &str, secret: u8) -> Account {
+        acct(
+            issuer,
+            secret,
+            Kind::Totp {
+                period: Period::THIRTY,
+            },
+        )
+    }
+
+    #[test]
+    fn plan_marks_vault_and_in_file_duplicates() {
+        let existing = vec![totp("A", 1)];
+        let p = plan(&existing, vec![totp("A2", 1), totp("B", 2), totp("B2", 2)]);
+        assert_eq!(p[0].duplicate_of.as_ref(), Some(&existing[0].id));
+        assert!(!p[0].duplicate_in_file);
+        assert!(!p[1].is_duplicate());
+        assert!(p[2].duplicate_of.is_none() && p[2].duplicate_in_file);
+    }
+
+    #[test]
+    fn replace_keeps_id_order_created_and_larger_counter() {
+        let mut v = Vault::new();
+        let mut old = acct("H", 1, Kind::Hotp { counter: 50 });
+        old.order = 7;
+        old.created_at = 3;
+        let id = v.add(old).unwrap();
+        let mut new = acct("H new", 1, Kind::Hotp { counter: 10 });
+        new.created_at = 99;
+        let p = plan(v.accounts(), vec![new]);
+        let s = apply(&mut v, p, |_| DuplicateChoice::Replace).unwrap();
+        assert_eq!(s.replaced, 1);
+        let a = v.get(&id).unwrap();
+        assert_eq!(
+            (a.issuer.as_str(), a.order, a.created_at, a.kind),
+            ("H new", 7, 3, Kind::Hotp { counter: 50 })
+        );
+    }
 }

@@ -10,3 +10,6 @@ mod vault;
 mod keychain;
 mod qr;
 mod vault_fixture;
+mod backup;
+mod formats_a;
+mod formats_b;

@@ -578,7 +578,7 @@ fn open_one(
     })?;
     Ok(VaultFile {
         path: path.to_owned(),
-        vault: Vault::from_accounts(decoded.accounts),
+        vault: Vault::from_parts(decoded.accounts, decoded.auto_backup_password),
         created_at: decoded.created_at,
         dek,
         header: parsed.header,
@@ -904,7 +904,7 @@ impl VaultFile {
                 reason: "generation counter exhausted".into(),
             })?;
         let plaintext =
-            payload::encode(self.vault.accounts(), self.created_at).map_err(|reason| {
+            payload::encode_vault(&self.vault, self.created_at).map_err(|reason| {
                 VaultError::Malformed {
                     path: path.clone(),
                     reason,
@@ -964,7 +964,7 @@ impl VaultFile {
             path: self.path.clone(),
             reason,
         })?;
-        self.vault = Vault::from_accounts(decoded.accounts);
+        self.vault = Vault::from_parts(decoded.accounts, decoded.auto_backup_password);
         self.created_at = decoded.created_at;
         self.disk_digest = identity(&bytes);
         self.header = parsed.header;
@@ -999,7 +999,7 @@ impl VaultFile {
             return Err(VaultError::AlreadyExists { path });
         }
         let plaintext =
-            payload::encode(self.vault.accounts(), self.created_at).map_err(|reason| {
+            payload::encode_vault(&self.vault, self.created_at).map_err(|reason| {
                 VaultError::Malformed {
                     path: path.clone(),
                     reason,

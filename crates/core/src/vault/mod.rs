@@ -379,10 +379,14 @@ impl fmt::Debug for RecoveryKey {
     }
 }
 
-/// The accounts of an unlocked vault, in stored order.
+/// The accounts of an unlocked vault, in stored order, and the settings that must stay as
+/// secret as they are (the automatic-backup password).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vault {
     accounts: Vec<Account>,
+    /// The password of automatic backups (issue 5, `docs/backup.md`), kept inside the
+    /// encrypted payload (`docs/vault.md` §5.2) so it is exactly as safe as the accounts.
+    auto_backup_password: Option<SecretString>,
 }
 
 impl Vault {
@@ -496,8 +500,38 @@ impl Vault {
         }
     }
 
-    pub(crate) fn from_accounts(accounts: Vec<Account>) -> Self {
-        Vault { accounts }
+    /// The password automatic backups are encrypted with, if the user set one.
+    pub fn auto_backup_password(&self) -> Option<&SecretString> {
+        self.auto_backup_password.as_ref()
+    }
+
+    /// Sets (or with `None` forgets) the automatic-backup password. Save the vault afterwards:
+    /// it is stored in the encrypted payload (`docs/vault.md` §5.2).
+    pub fn set_auto_backup_password(&mut self, password: Option<SecretString>) {
+        self.auto_backup_password = password;
+    }
+
+    /// Adds an account even if another one has the same token ("keep both" on import); the
+    /// id is replaced by a fresh one if taken. Returns the id.
+    pub(crate) fn add_allowing_duplicate(&mut self, mut account: Account) -> AccountId {
+        while self.get(&account.id).is_some() {
+            account.id = AccountId::random();
+        }
+        let id = account.id.clone();
+        self.accounts.push(account);
+        id
+    }
+
+    /// The vault a decoded payload describes (`payload::Decoded`): its accounts and its
+    /// settings.
+    pub(crate) fn from_parts(
+        accounts: Vec<Account>,
+        auto_backup_password: Option<SecretString>,
+    ) -> Self {
+        Vault {
+            accounts,
+            auto_backup_password,
+        }
     }
 }
 

@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::account::{Account, AccountId, Algorithm, Digits, Kind, Period, RecoveryCode};
 use crate::secret::{SecretBytes, SecretString};
+use crate::vault::Vault;
 
 /// What a payload decodes to.
 pub struct Decoded {
@@ -24,6 +25,21 @@ pub struct Decoded {
     pub accounts: Vec<Account>,
     /// When the vault was created (unix seconds).
     pub created_at: i64,
+    /// The automatic-backup password, from the optional settings section (`docs/vault.md`
+    /// §5.2); `None` in files written before it existed.
+    pub auto_backup_password: Option<SecretString>,
+}
+
+/// The optional section after the accounts (`docs/vault.md` §5.2). Written only when it
+/// holds something, so a vault without settings is byte-identical to the original layout.
+#[derive(Serialize)]
+struct SettingsOut<'a> {
+    auto_backup_password: Option<StrRef<'a>>,
+}
+
+#[derive(Deserialize)]
+struct SettingsIn {
+    auto_backup_password: Option<SecretIn>,
 }
 
 #[derive(Serialize)]
@@ -211,8 +227,24 @@ fn size_hint(accounts: &[Account]) -> usize {
         + 64
 }
 
-/// Encodes accounts (postcard) in a zeroizing buffer.
+/// Encodes a whole vault: the accounts, then the settings section if any setting is set.
+pub fn encode_vault(vault: &Vault, created_at: i64) -> Result<Zeroizing<Vec<u8>>, String> {
+    encode_with(vault.accounts(), created_at, vault.auto_backup_password())
+}
+
+/// Encodes accounts (postcard) in a zeroizing buffer, without the settings section.
+#[cfg(test)]
 pub fn encode(accounts: &[Account], created_at: i64) -> Result<Zeroizing<Vec<u8>>, String> {
+    encode_with(accounts, created_at, None)
+}
+
+/// The payload, then the settings section when `auto_backup_password` is set, in one buffer
+/// sized up front for both so that it never reallocates.
+fn encode_with(
+    accounts: &[Account],
+    created_at: i64,
+    auto_backup_password: Option<&SecretString>,
+) -> Result<Zeroizing<Vec<u8>>, String> {
     let out = PayloadOut {
         created_at,
         accounts: accounts
@@ -245,8 +277,16 @@ pub fn encode(accounts: &[Account], created_at: i64) -> Result<Zeroizing<Vec<u8>
             })
             .collect(),
     };
-    let mut buf = Zeroizing::new(Vec::with_capacity(size_hint(accounts)));
+    let settings_hint = auto_backup_password.map_or(0, |p| p.expose().len() + 16);
+    let mut buf = Zeroizing::new(Vec::with_capacity(size_hint(accounts) + settings_hint));
     postcard::to_io(&out, &mut *buf).map_err(|e| format!("payload could not be encoded: {e}"))?;
+    if let Some(password) = auto_backup_password {
+        let settings = SettingsOut {
+            auto_backup_password: Some(StrRef(password)),
+        };
+        postcard::to_io(&settings, &mut *buf)
+            .map_err(|e| format!("payload settings could not be encoded: {e}"))?;
+    }
     Ok(buf)
 }
 
@@ -255,9 +295,7 @@ pub fn encode(accounts: &[Account], created_at: i64) -> Result<Zeroizing<Vec<u8>
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let (p, rest): (PayloadIn, &[u8]) =
         postcard::take_from_bytes(bytes).map_err(|e| format!("payload is not valid ({e})"))?;
-    if !rest.is_empty() {
-        return Err(format!("payload has {} trailing bytes", rest.len()));
-    }
+    let auto_backup_password = decode_settings(rest)?;
     let mut ids = std::collections::HashSet::with_capacity(p.accounts.len());
     let mut accounts = Vec::with_capacity(p.accounts.len());
     for (i, a) in p.accounts.into_iter().enumerate() {
@@ -305,7 +343,27 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     Ok(Decoded {
         accounts,
         created_at: p.created_at,
+        auto_backup_password,
     })
+}
+
+/// The settings section after the accounts: absent (old files, or nothing set), or exactly
+/// one canonical section holding a value, with nothing after it.
+fn decode_settings(rest: &[u8]) -> Result<Option<SecretString>, String> {
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    let trailing = || format!("payload has {} trailing bytes", rest.len());
+    match postcard::take_from_bytes::<SettingsIn>(rest) {
+        Ok((
+            SettingsIn {
+                auto_backup_password: Some(p),
+            },
+            [],
+        )) => Ok(Some(p.0)),
+        // An empty section is never written, so it is as suspect as any other garbage.
+        _ => Err(trailing()),
+    }
 }
 
 #[cfg(test)]
@@ -329,6 +387,33 @@ mod tests {
             "payload has 1 trailing bytes"
         );
         assert!(decode(&[0x0a]).is_err(), "truncated payload must fail");
+    }
+
+    #[test]
+    fn settings_section_is_optional_and_strict() {
+        let mut vault = Vault::new();
+        // Nothing set: byte-identical to the original layout, so old readers still open it.
+        let plain = encode_vault(&vault, 7).unwrap();
+        assert_eq!(plain.as_slice(), encode(&[], 7).unwrap().as_slice());
+        assert!(decode(&plain).unwrap().auto_backup_password.is_none());
+
+        vault.set_auto_backup_password(Some(SecretString::from("pw ✓")));
+        let with = encode_vault(&vault, 7).unwrap();
+        // §5.2: Some (0x01), then the length-prefixed UTF-8 password.
+        let mut expected = plain.to_vec();
+        expected.extend_from_slice(&[0x01, 6]);
+        expected.extend_from_slice("pw ✓".as_bytes());
+        assert_eq!(with.as_slice(), expected.as_slice());
+        let d = decode(&with).unwrap();
+        assert_eq!(d.auto_backup_password, Some(SecretString::from("pw ✓")));
+        assert_eq!(d.created_at, 7);
+
+        // An empty section, a truncated one, or bytes after it are rejected.
+        for bad in [&[0x00][..], &[0x01, 5, b'a'], &[0x01, 1, b'a', 0]] {
+            let mut b = plain.to_vec();
+            b.extend_from_slice(bad);
+            assert!(decode(&b).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
