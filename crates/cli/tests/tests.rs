@@ -8,3 +8,5 @@ mod keychain;
 mod no_keychain;
 mod scan;
 mod util;
+// Two CLI processes editing one vault at once (security.md S4).
+mod concurrency;

@@ -13,3 +13,9 @@ mod vault_fixture;
 mod backup;
 mod formats_a;
 mod formats_b;
+// The bad-file kit: malformed vaults and backups, one table (security.md C6).
+mod badfiles;
+// Fault injection in the save path (feature `fault-injection`, on for these tests).
+mod faults;
+// Known-answer tests: Wycheproof AES-GCM and HKDF, RFC 5869, RFC 9106 (security.md C5).
+mod kats;

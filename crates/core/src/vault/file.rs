@@ -7,9 +7,14 @@
 //! file to `<name>.gen-<generation>` (copy if links are unsupported), rename the temporary
 //! file over the vault, fsync the directory, prune generations beyond the last
 //! [`GENERATIONS_KEPT`], then re-read, decrypt and compare before reporting success.
+//!
+//! Every file-system step of that path goes through `seam`, which is a no-op in normal
+//! builds. With the `fault-injection` feature (on for this crate's own tests) a test can fail
+//! the k-th step of a save, or make writes stop with ENOSPC after n bytes, to prove that the
+//! original file stays byte-identical and the error reaches the caller (security.md S1 b).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -80,6 +85,104 @@ fn map_parse(path: &Path, e: ParseError) -> VaultError {
     }
 }
 
+/// The file-system steps of the write path, each named, so that a test can make the k-th one
+/// fail (security.md S1 b, KeePassXC's `FailDevice` idea). In normal builds every function
+/// here is a pass-through; the plan exists only with `cfg(test)` or the `fault-injection`
+/// feature, and only for the thread that set it.
+mod seam {
+    use std::io::{self, Write};
+
+    #[cfg(any(test, feature = "fault-injection"))]
+    mod plan {
+        use std::cell::RefCell;
+
+        /// What to break, and the steps seen since the plan was set.
+        #[derive(Default)]
+        pub(super) struct Plan {
+            /// Fail the steps with these indices (0-based, counted from when the plan was set).
+            pub(super) fail_at: Vec<usize>,
+            /// Writes stop with ENOSPC after this many bytes of each written file.
+            pub(super) write_limit: Option<usize>,
+            /// Every written file gets this byte flipped, silently (a faulty disk).
+            pub(super) corrupt_at: Option<usize>,
+            /// Every step reached: its name and whether it was made to fail.
+            pub(super) ops: Vec<(&'static str, bool)>,
+        }
+
+        thread_local! {
+            pub(super) static PLAN: RefCell<Option<Plan>> = const { RefCell::new(None) };
+        }
+    }
+
+    #[cfg(any(test, feature = "fault-injection"))]
+    pub(super) fn set(fail_at: &[usize], write_limit: Option<usize>, corrupt_at: Option<usize>) {
+        plan::PLAN.with(|p| {
+            *p.borrow_mut() = Some(plan::Plan {
+                fail_at: fail_at.to_vec(),
+                write_limit,
+                corrupt_at,
+                ops: Vec::new(),
+            });
+        });
+    }
+
+    #[cfg(any(test, feature = "fault-injection"))]
+    pub(super) fn take() -> Vec<(&'static str, bool)> {
+        plan::PLAN.with(|p| p.borrow_mut().take().map(|p| p.ops).unwrap_or_default())
+    }
+
+    /// Counts one step named `name`; fails it if the plan says so. Injected failures are
+    /// `EIO`, except that a failed write is `ENOSPC` (a full disk).
+    #[cfg(any(test, feature = "fault-injection"))]
+    pub(super) fn op(name: &'static str) -> io::Result<()> {
+        plan::PLAN.with(|p| {
+            let mut p = p.borrow_mut();
+            let Some(plan) = p.as_mut() else {
+                return Ok(());
+            };
+            let fail = plan.fail_at.contains(&plan.ops.len());
+            plan.ops.push((name, fail));
+            if !fail {
+                Ok(())
+            } else if name == "write-temp" {
+                Err(io::Error::from_raw_os_error(28))
+            } else {
+                Err(io::Error::from_raw_os_error(5))
+            }
+        })
+    }
+
+    #[cfg(not(any(test, feature = "fault-injection")))]
+    #[inline(always)]
+    pub(super) fn op(_name: &'static str) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// `write_all`, cut short by ENOSPC if the plan limits how much a file may take, or
+    /// silently corrupted if the plan says so.
+    pub(super) fn write_all(f: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+        op("write-temp")?;
+        #[cfg(any(test, feature = "fault-injection"))]
+        {
+            let (limit, corrupt) = plan::PLAN.with(|p| {
+                p.borrow()
+                    .as_ref()
+                    .map_or((None, None), |p| (p.write_limit, p.corrupt_at))
+            });
+            if let Some(limit) = limit.filter(|&l| l < bytes.len()) {
+                f.write_all(&bytes[..limit])?;
+                return Err(io::Error::from_raw_os_error(28));
+            }
+            if let Some(at) = corrupt.filter(|&at| at < bytes.len()) {
+                let mut bad = bytes.to_vec();
+                bad[at] ^= 0x01;
+                return f.write_all(&bad);
+            }
+        }
+        f.write_all(bytes)
+    }
+}
+
 /// What identifies one written file, for change detection (S4): its length, its prefix (which
 /// holds the per-save random salt and nonce) and its tag. Two saves never share these, and
 /// hashing a few hundred bytes instead of the whole file keeps saves of large vaults fast. A
@@ -99,7 +202,7 @@ fn identity(bytes: &[u8]) -> [u8; 32] {
 
 /// Reads a vault file, refusing anything larger than [`format::MAX_FILE_LEN`].
 fn read_bytes(path: &Path) -> Result<Vec<u8>, VaultError> {
-    let file = match File::open(path) {
+    let file = match seam::op("read").and_then(|()| File::open(path)) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(VaultError::NotFound {
@@ -178,13 +281,14 @@ fn ensure_dir(dir: &Path) -> Result<(), VaultError> {
 fn sync_dir(dir: &Path) -> Result<(), VaultError> {
     #[cfg(unix)]
     {
-        File::open(dir)
+        seam::op("fsync-dir")
+            .and_then(|()| File::open(dir))
             .and_then(|d| d.sync_all())
             .map_err(io_err(dir))?;
     }
     #[cfg(not(unix))]
     {
-        let _ = dir;
+        seam::op("fsync-dir").map_err(io_err(dir))?;
     }
     Ok(())
 }
@@ -193,10 +297,13 @@ fn sync_dir(dir: &Path) -> Result<(), VaultError> {
 fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, VaultError> {
     let rand: [u8; 8] = crypto::random_array()?;
     let tmp = sibling(path, &format!(".tmp-{}", hex(&rand)))?;
-    let result = create_private(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
+    let result = seam::op("create-temp")
+        .and_then(|()| create_private(&tmp))
+        .and_then(|mut f| {
+            seam::write_all(&mut f, bytes)?;
+            seam::op("fsync-temp")?;
+            f.sync_all()
+        });
     match result {
         Ok(()) => Ok(tmp),
         Err(e) => {
@@ -210,7 +317,9 @@ fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, VaultError> {
 fn remove_stale_temps(path: &Path) -> Result<(), VaultError> {
     let prefix = format!("{}.tmp-", file_name(path)?);
     let dir = parent_dir(path);
-    let entries = fs::read_dir(&dir).map_err(io_err(&dir))?;
+    let entries = seam::op("list-temps")
+        .and_then(|()| fs::read_dir(&dir))
+        .map_err(io_err(&dir))?;
     for e in entries.flatten() {
         if e.file_name()
             .to_str()
@@ -238,7 +347,9 @@ impl WriteLock {
             use std::os::unix::fs::OpenOptionsExt;
             o.mode(0o600);
         }
-        let file = o.open(&lock_path).map_err(io_err(&lock_path))?;
+        let file = seam::op("lock")
+            .and_then(|()| o.open(&lock_path))
+            .map_err(io_err(&lock_path))?;
         let start = Instant::now();
         loop {
             match fs4::FileExt::try_lock(&file) {
@@ -261,7 +372,7 @@ impl WriteLock {
 fn list_generations(path: &Path) -> Result<Vec<(PathBuf, u64)>, VaultError> {
     let prefix = format!("{}.gen-", file_name(path)?);
     let dir = parent_dir(path);
-    let entries = match fs::read_dir(&dir) {
+    let entries = match seam::op("list-generations").and_then(|()| fs::read_dir(&dir)) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io_err(&dir)(e)),
@@ -285,26 +396,33 @@ fn list_generations(path: &Path) -> Result<Vec<(PathBuf, u64)>, VaultError> {
 fn keep_generation(path: &Path, generation: u64) -> Result<(), VaultError> {
     let target = gen_path(path, generation)?;
     // A leftover from a save that crashed before its rename is a link to this same file.
-    match fs::remove_file(&target) {
+    match seam::op("remove-old-generation").and_then(|()| fs::remove_file(&target)) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_err(&target)(e)),
     }
-    if fs::hard_link(path, &target).is_ok() {
+    if seam::op("link-generation")
+        .and_then(|()| fs::hard_link(path, &target))
+        .is_ok()
+    {
         return Ok(());
     }
     let bytes = read_bytes(path)?;
     let tmp = write_temp(path, &bytes)?;
-    fs::rename(&tmp, &target).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        io_err(&target)(e)
-    })
+    seam::op("rename-generation")
+        .and_then(|()| fs::rename(&tmp, &target))
+        .map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io_err(&target)(e)
+        })
 }
 
 fn prune_generations(path: &Path) -> Result<bool, VaultError> {
     let mut pruned = false;
     for (p, _) in list_generations(path)?.into_iter().skip(GENERATIONS_KEPT) {
-        fs::remove_file(&p).map_err(io_err(&p))?;
+        seam::op("remove-generation")
+            .and_then(|()| fs::remove_file(&p))
+            .map_err(io_err(&p))?;
         pruned = true;
     }
     Ok(pruned)
@@ -903,32 +1021,44 @@ impl VaultFile {
                 path: path.clone(),
                 reason: "generation counter exhausted".into(),
             })?;
-        let plaintext =
-            payload::encode_vault(&self.vault, self.created_at).map_err(|reason| {
-                VaultError::Malformed {
-                    path: path.clone(),
-                    reason,
-                }
-            })?;
+        let plaintext = payload::encode_vault(&self.vault, self.created_at).map_err(|reason| {
+            VaultError::Malformed {
+                path: path.clone(),
+                reason,
+            }
+        })?;
         let (bytes, written) = seal(header, &self.dek, &plaintext)?;
         remove_stale_temps(&path)?;
         let tmp = write_temp(&path, &bytes)?;
         let dir = parent_dir(&path);
-        let result = keep_generation(&path, previous)
-            .and_then(|()| fs::rename(&tmp, &path).map_err(io_err(&path)));
+        let result = keep_generation(&path, previous).and_then(|()| {
+            seam::op("rename")
+                .and_then(|()| fs::rename(&tmp, &path))
+                .map_err(io_err(&path))
+        });
         if let Err(e) = result {
             let _ = fs::remove_file(&tmp);
             return Err(e);
         }
+        // From here on the new file is in place: track it even if a later step fails (the
+        // directory sync, pruning, verification), so a retry is not refused as a change on
+        // disk. The error is still returned: the save is not acknowledged.
+        self.disk_digest = identity(&bytes);
+        self.header = written;
         sync_dir(&dir)?;
         if prune_generations(&path)? {
             sync_dir(&dir)?;
         }
-        // From here on the new file is in place: track it even if verification fails, so a
-        // retry is not refused as a change on disk.
-        self.disk_digest = identity(&bytes);
-        self.header = written;
-        self.verify(&bytes, &plaintext)
+        let verified = self.verify(&bytes, &plaintext);
+        if verified.is_err() {
+            // The disk holds something other than what was written (S2). The previous
+            // generation is kept beside it; track what is there now, so that the next save
+            // rewrites the accounts from memory instead of being refused as a change on disk.
+            if let Ok(back) = read_bytes(&path) {
+                self.disk_digest = identity(&back);
+            }
+        }
+        verified
     }
 
     /// Whether the file on disk is no longer the one this session loaded or last wrote (another
@@ -998,13 +1128,12 @@ impl VaultFile {
         if path.symlink_metadata().is_ok() {
             return Err(VaultError::AlreadyExists { path });
         }
-        let plaintext =
-            payload::encode_vault(&self.vault, self.created_at).map_err(|reason| {
-                VaultError::Malformed {
-                    path: path.clone(),
-                    reason,
-                }
-            })?;
+        let plaintext = payload::encode_vault(&self.vault, self.created_at).map_err(|reason| {
+            VaultError::Malformed {
+                path: path.clone(),
+                reason,
+            }
+        })?;
         let (bytes, written) = seal(self.header.clone(), &self.dek, &plaintext)?;
         let tmp = write_temp(&path, &bytes)?;
         // A hard link never replaces an existing file, unlike rename.
@@ -1125,6 +1254,28 @@ impl VaultFile {
         } else {
             Err(VaultError::WrongCredential)
         }
+    }
+}
+
+/// Fault injection for tests (security.md S1 b); see the module docs. Only with `cfg(test)`
+/// or the `fault-injection` feature, and hidden from the docs: no release build has it.
+#[cfg(any(test, feature = "fault-injection"))]
+impl VaultFile {
+    /// Arms a fault plan for the calling thread: the steps with the indices in `fail_at`
+    /// (0-based, counted from now) fail with EIO (ENOSPC if the step is a write); with
+    /// `write_limit`, every written file stops with ENOSPC after that many bytes; with
+    /// `corrupt_at`, every written file silently gets that byte flipped. Replaces any earlier
+    /// plan.
+    #[doc(hidden)]
+    pub fn inject_faults(fail_at: &[usize], write_limit: Option<usize>, corrupt_at: Option<usize>) {
+        seam::set(fail_at, write_limit, corrupt_at);
+    }
+
+    /// Disarms the calling thread's plan and returns the steps reached since it was armed,
+    /// in order: each step's name and whether it was made to fail.
+    #[doc(hidden)]
+    pub fn take_fault_log() -> Vec<(&'static str, bool)> {
+        seam::take()
     }
 }
 

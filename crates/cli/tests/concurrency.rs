@@ -1,0 +1,199 @@
+//! Two `twofold-cli` processes editing one vault at the same time (../shared/docs/security.md
+//! S4): for a bounded time each adds accounts and tags a shared account in a loop, retrying
+//! when the other holds the lock or saved first (exit 6). Afterwards the vault opens, every
+//! acknowledged change is in it, and nothing else is: no update was lost, none was invented.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::process::Output;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use twofold_core::keychain::MemoryKeyStore;
+use twofold_core::vault::{CreateOptions, KdfParams, Unlock, VaultFile};
+use twofold_core::{Account, Kind, Period, SecretBytes, SecretString};
+
+use crate::util::{stderr, stdout, Sandbox};
+
+const PASSWORD: &str = "concurrency test password";
+/// How long each writer keeps going.
+const RUN_FOR: Duration = Duration::from_secs(20);
+
+/// What one writer got acknowledged (exit 0) and how often it had to retry.
+#[derive(Default)]
+struct Acked {
+    adds: Vec<String>,
+    tags: Vec<String>,
+    retries: usize,
+}
+
+fn account(issuer: &str, seed: &[u8]) -> Account {
+    let mut secret = b"concurrency-".to_vec();
+    secret.extend_from_slice(seed);
+    Account::new(
+        issuer.to_owned(),
+        "shared".to_owned(),
+        SecretBytes::new(secret),
+        Kind::Totp {
+            period: Period::THIRTY,
+        },
+        1_700_000_000,
+    )
+}
+
+/// Runs one CLI command until it is acknowledged; exit 6 (busy, or changed on disk) is a
+/// retry, anything else fails the test.
+fn until_acked(sandbox: &Sandbox, args: &[&str], retries: &mut usize) -> Output {
+    // Written once, before the writers start (`Sandbox::with_password` rewrites it each time,
+    // which races between the two threads).
+    let password_file = sandbox.dir.path().join("password");
+    loop {
+        let out = sandbox
+            .cmd()
+            .arg("--password-file")
+            .arg(&password_file)
+            .args(args)
+            .output()
+            .unwrap();
+        match out.status.code() {
+            Some(0) => return out,
+            Some(6) => *retries += 1,
+            _ => panic!(
+                "twofold-cli {args:?} failed ({}): {}",
+                out.status,
+                stderr(&out)
+            ),
+        }
+    }
+}
+
+fn writer(sandbox: &Sandbox, tag: &str, anchor: &str, deadline: Instant) -> Acked {
+    let mut acked = Acked::default();
+    let mut i = 0u32;
+    while Instant::now() < deadline {
+        i += 1;
+        if i % 2 == 1 {
+            let issuer = format!("{tag}-add-{i}");
+            let secret = SecretBytes::new(format!("{tag}{i:08}").into_bytes()).to_base32();
+            let out = until_acked(
+                sandbox,
+                &[
+                    "add",
+                    "--secret",
+                    secret.expose(),
+                    "--issuer",
+                    &issuer,
+                    "--account",
+                    "u",
+                ],
+                &mut acked.retries,
+            );
+            assert!(stdout(&out).starts_with("added "), "{}", stdout(&out));
+            acked.adds.push(issuer);
+        } else {
+            let t = format!("{tag}-tag-{i}");
+            until_acked(sandbox, &["edit", anchor, "--tag", &t], &mut acked.retries);
+            acked.tags.push(t);
+        }
+    }
+    acked
+}
+
+#[test]
+fn two_cli_processes_lose_no_update() {
+    let sandbox = Arc::new(Sandbox::new());
+    let path = sandbox.vault();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    sandbox.file("password", &format!("{PASSWORD}\n"));
+    // A password vault with the cheapest accepted Argon2id, so each CLI run is quick.
+    let opts = CreateOptions {
+        keychain: false,
+        password: Some(SecretString::from(PASSWORD)),
+        keychain_and_password: false,
+        kdf: KdfParams::MINIMUM,
+    };
+    let (mut vf, _) = VaultFile::create(&path, opts, &MemoryKeyStore::new(), 1).unwrap();
+    let anchor = vf
+        .vault_mut()
+        .add(account("Anchor", b"anchor"))
+        .unwrap()
+        .to_string();
+    vf.save().unwrap();
+    let start_generation = vf.header_info().generation;
+    drop(vf);
+
+    let start = Instant::now();
+    let deadline = start + RUN_FOR;
+    let handles: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|tag| {
+            let sandbox = Arc::clone(&sandbox);
+            let anchor = anchor.clone();
+            std::thread::spawn(move || writer(&sandbox, tag, &anchor, deadline))
+        })
+        .collect();
+    let results: Vec<Acked> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+
+    let vf = VaultFile::open(
+        &path,
+        &Unlock::Password(SecretString::from(PASSWORD)),
+        &MemoryKeyStore::new(),
+    )
+    .unwrap_or_else(|e| panic!("the vault does not open after the run: {e}"));
+    let issuers: BTreeSet<String> = vf
+        .vault()
+        .accounts()
+        .iter()
+        .map(|a| a.issuer.clone())
+        .collect();
+    let tags: BTreeSet<String> = vf
+        .vault()
+        .accounts()
+        .iter()
+        .find(|a| a.issuer == "Anchor")
+        .unwrap()
+        .tags
+        .iter()
+        .cloned()
+        .collect();
+    let mut want_issuers: BTreeSet<String> = results.iter().flat_map(|r| r.adds.clone()).collect();
+    want_issuers.insert("Anchor".into());
+    let want_tags: BTreeSet<String> = results.iter().flat_map(|r| r.tags.clone()).collect();
+    assert_eq!(
+        issuers, want_issuers,
+        "accounts differ from the acknowledged adds"
+    );
+    assert_eq!(tags, want_tags, "tags differ from the acknowledged edits");
+    let changes: usize = results.iter().map(|r| r.adds.len() + r.tags.len()).sum();
+    // Every acknowledged change is exactly one save: none was merged away or repeated.
+    assert_eq!(
+        vf.header_info().generation,
+        start_generation + changes as u64
+    );
+    for (r, tag) in results.iter().zip(["a", "b"]) {
+        assert!(
+            r.adds.len() + r.tags.len() >= 3,
+            "writer {tag} got only {} changes through",
+            r.adds.len() + r.tags.len()
+        );
+    }
+    // The CLI agrees.
+    let out = sandbox
+        .with_password(PASSWORD)
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), want_issuers.len());
+
+    let retries: usize = results.iter().map(|r| r.retries).sum();
+    let _ = writeln!(
+        std::io::stderr(),
+        "figure: two CLI writers for {:.0} s: {changes} acknowledged changes ({} adds, {} \
+         edits), {retries} retries after exit 6, none lost",
+        start.elapsed().as_secs_f64(),
+        want_issuers.len() - 1,
+        want_tags.len()
+    );
+}
