@@ -60,7 +60,7 @@ export XDG_RUNTIME_DIR="$sandbox/runtime"
 export TWOFOLD_TEST_HARNESS=1
 # The Python with the test tools' packages (cryptography, zxing-cpp), made by scripts/setup.sh.
 export TWOFOLD_TEST_PYTHON="$ROOT/target/py-venv/bin/python"
-unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK TWOFOLD_VAULT TWOFOLD_PASSWORD WAYLAND_DISPLAY
+unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK TWOFOLD_VAULT TWOFOLD_PASSWORD TWOFOLD_BACKUP_PASSWORD WAYLAND_DISPLAY
 
 # A private X display for the tests that need one (clipboard, screen capture): Xvfb picks a free
 # display number and writes it to a pipe (-displayfd), so parallel runs never collide.

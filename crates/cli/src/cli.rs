@@ -6,7 +6,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use twofold_core::formats;
 
 /// Printed after `--help`: credentials, environment and exit codes.
 const AFTER_HELP: &str = "\
@@ -23,6 +25,9 @@ Environment:
   TWOFOLD_VAULT         vault file (same as --vault)
   TWOFOLD_PASSWORD      vault password (less safe than --password-file or the prompt)
   TWOFOLD_NEW_PASSWORD  new password for `password set` (less safe than --new-password-file)
+  TWOFOLD_BACKUP_PASSWORD
+                        password of the file being imported, exported or verified (less safe
+                        than --backup-password-file); never the vault password
 
 Exit codes:
   0  success
@@ -32,6 +37,7 @@ Exit codes:
   4  wrong password or recovery key, or no usable credential was given
   5  the vault file is damaged or of an unsupported version
   6  the vault is in use by another program or changed on disk; try again
+  7  `backup verify`: the backup does not match the vault (the differences are printed)
 
 Errors are one line on standard error: `twofold-cli: error: <message>`. A failed command
 changes no file.";
@@ -110,6 +116,13 @@ pub enum Command {
     Password(PasswordCommand),
     /// Replace the vault's recovery key with a new one (printed once)
     RecoveryKey,
+    /// Import the accounts of another app's export file or of a Twofold backup
+    Import(ImportArgs),
+    /// Write every account to a Twofold backup, an Aegis vault, otpauth URIs or QR codes
+    Export(ExportArgs),
+    /// Twofold backups: check that a backup restores
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Show where the vault is, its key slots and whether the keychain works
     Doctor,
     /// Print a shell completion script
@@ -333,6 +346,113 @@ pub enum PasswordCommand {
     Remove,
 }
 
+/// The `--from` values: every importer's id, with its name as help.
+fn importer_ids() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        formats::IMPORTERS
+            .iter()
+            .map(|i| PossibleValue::new(i.id()).help(i.name())),
+    )
+}
+
+/// The `--format` values: every exporter's id, with its name as help.
+fn exporter_ids() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        formats::EXPORTERS
+            .iter()
+            .map(|e| PossibleValue::new(e.id()).help(e.name())),
+    )
+}
+
+/// What `import` does with an account the vault already has (same secret and parameters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DuplicatesArg {
+    /// Keep the vault's account, drop the imported one
+    Skip,
+    /// Overwrite the vault's account with the imported one (same id and position)
+    Replace,
+    /// Add the imported account as a new one
+    KeepBoth,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The format is detected from the content; --from overrides it. An encrypted file's password is
+read from --backup-password-file FILE, the TWOFOLD_BACKUP_PASSWORD environment variable, or a
+prompt; the vault's own password still comes from --password-file or TWOFOLD_PASSWORD.
+Entries that cannot be converted are skipped and listed with the reason.")]
+pub struct ImportArgs {
+    /// The export file; `-` reads it from standard input
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The file's format, when detection picks the wrong one
+    #[arg(long, value_name = "FORMAT", value_parser = importer_ids())]
+    pub from: Option<String>,
+    /// Read the password of the export file from the first line of FILE (not the vault
+    /// password)
+    #[arg(long, value_name = "FILE")]
+    pub backup_password_file: Option<PathBuf>,
+    /// Show what would be imported; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// What to do with an account the vault already has (same secret and parameters)
+    #[arg(long, value_enum, value_name = "CHOICE", default_value_t = DuplicatesArg::Skip)]
+    pub duplicates: DuplicatesArg,
+    /// JSON summary: format, format_name, encrypted, dry_run, in_file, added, replaced,
+    /// skipped_duplicates, duplicates [{label, choice, in_file}], skipped [{entry, label,
+    /// reason}], warnings; never a secret
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Encrypted formats (twofold, aegis) take their password from --backup-password-file FILE, the
+TWOFOLD_BACKUP_PASSWORD environment variable, or a prompt asked twice. Plain formats
+(aegis-plain, uris, google-qr) are written only with --yes. What a format cannot carry is
+listed on standard error before writing. Files are created with mode 0600, atomically, and
+never over an existing file unless --force is given. A Twofold backup opens with `age -d`.")]
+pub struct ExportArgs {
+    /// The format to write
+    #[arg(long, value_name = "FORMAT", value_parser = exporter_ids())]
+    pub format: String,
+    /// Where to write; the format's extension is added when PATH has none. google-qr writes
+    /// one PNG per batch of up to 10 accounts: PATH-1.png, PATH-2.png, … when there are several
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Read the password for the encrypted file from the first line of FILE (not the vault
+    /// password)
+    #[arg(long, value_name = "FILE")]
+    pub backup_password_file: Option<PathBuf>,
+    /// Confirm a plain (unencrypted) export: anyone who reads its file can copy your accounts
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Replace files that already exist
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `backup`.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Decrypt a Twofold backup and compare it with the vault, account by account (exit 7
+    /// when they differ)
+    Verify {
+        /// The backup file (`twofold-cli export --format twofold`)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Read the backup's password from the first line of FILE (not the vault password)
+        #[arg(long, value_name = "FILE")]
+        backup_password_file: Option<PathBuf>,
+        /// JSON: matches, backup_accounts, vault_accounts, differences [{kind, label,
+        /// fields?}], unreadable [{entry, label, reason}]
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// `completions`.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -375,5 +495,36 @@ mod tests {
         let err = parse(&["--clipboard", "--add", "--raw"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
         assert!(parse(&["--screen", "--add"]).is_ok());
+    }
+
+    #[test]
+    fn import_and_export_offer_exactly_the_registered_formats() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["twofold-cli"], args].concat());
+        for i in formats::IMPORTERS {
+            assert!(
+                parse(&["import", "f", "--from", i.id()]).is_ok(),
+                "{}",
+                i.id()
+            );
+        }
+        for e in formats::EXPORTERS {
+            assert!(
+                parse(&["export", "--format", e.id(), "--out", "x"]).is_ok(),
+                "{}",
+                e.id()
+            );
+        }
+        let err = parse(&["import", "f", "--from", "nope"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+        let err = parse(&["export", "--format", "nope", "--out", "x"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+        let Cli {
+            command: Command::Import(args),
+            ..
+        } = parse(&["import", "-", "--duplicates", "keep-both"]).unwrap()
+        else {
+            panic!("not import")
+        };
+        assert_eq!(args.duplicates, DuplicatesArg::KeepBoth);
     }
 }

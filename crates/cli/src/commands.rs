@@ -15,12 +15,14 @@ use twofold_core::{
 };
 
 use crate::cli::{
-    AddArgs, AlgorithmArg, Cli, CodeArgs, Command, EditArgs, GenerateArgs, GlobalArgs, InitArgs,
-    KindArg, ListArgs, PasswordCommand, RecoveryCodesCommand, RemoveArgs, ScanArgs,
+    AddArgs, AlgorithmArg, BackupCommand, Cli, CodeArgs, Command, EditArgs, GenerateArgs,
+    GlobalArgs, InitArgs, KindArg, ListArgs, PasswordCommand, RecoveryCodesCommand, RemoveArgs,
+    ScanArgs,
 };
 use crate::clipboard;
 use crate::error::{one_line, Exit, Failure};
 use crate::output::{self, note, print_json, println, AccountView, CodeView};
+use crate::transfer;
 use crate::unlock::{self, Keystore, NEW_PASSWORD_ENV, PASSWORD_ENV, PASSWORD_HINT};
 
 /// Runs `cli`.
@@ -37,6 +39,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Remove(args) => remove(g, &args),
         Command::RecoveryCodes(cmd) => recovery_codes(g, cmd),
         Command::Password(cmd) => password(g, cmd),
+        Command::Import(args) => transfer::import(g, &args),
+        Command::Export(args) => transfer::export(g, &args),
+        Command::Backup(BackupCommand::Verify {
+            file,
+            backup_password_file,
+            json,
+        }) => transfer::verify(g, &file, backup_password_file.as_deref(), json),
         Command::RecoveryKey => recovery_key(g),
         Command::Doctor => doctor(g),
         Command::Completions(args) => {
@@ -55,7 +64,8 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn now_i64() -> i64 {
+/// [`now`] as the signed seconds core stamps accounts with.
+pub fn now_i64() -> i64 {
     i64::try_from(now()).unwrap_or(i64::MAX)
 }
 
@@ -86,7 +96,7 @@ fn arg_or_stdin(value: &str, what: &str) -> Result<SecretString, Failure> {
 }
 
 /// Saves, mapping errors.
-fn save(file: &mut VaultFile) -> Result<(), Failure> {
+pub fn save(file: &mut VaultFile) -> Result<(), Failure> {
     file.save()
         .map_err(|e| Failure::from(e).context("cannot save the vault"))
 }
@@ -264,7 +274,7 @@ fn slot_names(slots: &[SlotKind]) -> String {
 }
 
 /// Opens the vault named by the global options.
-fn open(g: &GlobalArgs) -> Result<VaultFile, Failure> {
+pub fn open(g: &GlobalArgs) -> Result<VaultFile, Failure> {
     let path = unlock::vault_path(g)?;
     unlock::open(g, &path)
 }

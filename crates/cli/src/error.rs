@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use twofold_core::formats::FormatError;
 use twofold_core::{keychain::KeychainError, otp::OtpError, vault::VaultError};
 
 /// Exit codes. The numbers are a public contract.
@@ -23,6 +24,8 @@ pub enum Exit {
     Damaged = 5,
     /// 6: another program holds the vault, or it changed on disk.
     Busy = 6,
+    /// 7: `backup verify` found differences between the backup and the vault.
+    Differs = 7,
 }
 
 /// A failed command: what to print and how to exit.
@@ -107,6 +110,27 @@ pub fn vault_exit(e: &VaultError) -> Exit {
 impl From<VaultError> for Failure {
     fn from(e: VaultError) -> Self {
         Failure::new(vault_exit(&e), one_line(&e))
+    }
+}
+
+/// The exit class of an import or export error: a password problem is a credential error,
+/// a file we cannot read is invalid input, and an export failure is ours.
+pub fn format_exit(e: &FormatError) -> Exit {
+    match e {
+        FormatError::PasswordRequired { .. } | FormatError::WrongPassword { .. } => {
+            Exit::Credential
+        }
+        FormatError::Unrecognized { .. }
+        | FormatError::Malformed { .. }
+        | FormatError::Unsupported { .. }
+        | FormatError::Limit { .. } => Exit::Usage,
+        FormatError::Export { .. } => Exit::Error,
+    }
+}
+
+impl From<FormatError> for Failure {
+    fn from(e: FormatError) -> Self {
+        Failure::new(format_exit(&e), one_line(&e))
     }
 }
 

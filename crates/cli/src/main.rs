@@ -1,7 +1,7 @@
 //! `twofold-cli`: Twofold from a terminal. A clap front end over `twofold-core`; it owns
-//! argument parsing (`cli`), unlocking (`unlock`), the subcommands (`commands`), printing
-//! (`output`), the clipboard (`clipboard`) and exit codes (`error`). All OTP, URI and vault
-//! logic lives in core.
+//! argument parsing (`cli`), unlocking (`unlock`), the subcommands (`commands`; `transfer`
+//! for import, export and backup verify), printing (`output`), the clipboard (`clipboard`)
+//! and exit codes (`error`). All OTP, URI, vault and file-format logic lives in core.
 //!
 //! Errors reach the user as one line on standard error, `twofold-cli: error: <message>`, with
 //! the exit code documented in `--help`.
@@ -12,6 +12,7 @@ mod clipboard;
 mod commands;
 mod error;
 mod output;
+mod transfer;
 mod unlock;
 
 use std::io::Write;

@@ -19,6 +19,13 @@ use crate::error::{one_line, Exit, Failure};
 pub const PASSWORD_ENV: &str = "TWOFOLD_PASSWORD";
 /// Environment variable holding the new password for `password set`.
 pub const NEW_PASSWORD_ENV: &str = "TWOFOLD_NEW_PASSWORD";
+/// Environment variable holding the password of a file being imported, exported or
+/// verified: never the vault's own.
+pub const BACKUP_PASSWORD_ENV: &str = "TWOFOLD_BACKUP_PASSWORD";
+
+/// The hint every "no backup password" error ends with.
+pub const BACKUP_PASSWORD_HINT: &str =
+    "give it with --backup-password-file FILE, the TWOFOLD_BACKUP_PASSWORD environment variable, or at a prompt (run in a terminal)";
 
 /// The vault path: `--vault`/`TWOFOLD_VAULT`, else `<data dir>/twofold/vault.twofold`.
 pub fn vault_path(global: &GlobalArgs) -> Result<PathBuf, Failure> {
@@ -159,6 +166,46 @@ pub fn new_password(file: Option<&Path>, env: &str) -> Result<Option<SecretStrin
         let second = prompt("Repeat the password: ")?;
         if first != second {
             return Err(Failure::usage("the passwords do not match"));
+        }
+        return Ok(Some(first));
+    }
+    Ok(None)
+}
+
+/// The password of an existing file being imported or verified (`what` names it in the
+/// prompt): from `file`, [`BACKUP_PASSWORD_ENV`], or a prompt (terminal only). `None` when
+/// none of them is available. Kept apart from the vault password on purpose: the two are
+/// never read from the same place.
+pub fn backup_password(file: Option<&Path>, what: &str) -> Result<Option<SecretString>, Failure> {
+    if let Some(f) = file {
+        return read_secret_file(f, "backup password").map(Some);
+    }
+    if let Some(p) = env_secret(BACKUP_PASSWORD_ENV) {
+        return Ok(Some(p));
+    }
+    if interactive() {
+        return prompt(&format!("Password of the {what}: ")).map(Some);
+    }
+    Ok(None)
+}
+
+/// The password for a new encrypted export: from `file`, [`BACKUP_PASSWORD_ENV`], or a
+/// prompt asked twice (terminal only). `None` when none of them is available.
+pub fn new_backup_password(file: Option<&Path>) -> Result<Option<SecretString>, Failure> {
+    if let Some(f) = file {
+        return read_secret_file(f, "backup password").map(Some);
+    }
+    if let Some(p) = env_secret(BACKUP_PASSWORD_ENV) {
+        return Ok(Some(p));
+    }
+    if interactive() {
+        let first = prompt("Password for the export file (not the vault password): ")?;
+        if first.is_empty() {
+            return Err(Failure::usage("the backup password is empty"));
+        }
+        let second = prompt("Repeat the export password: ")?;
+        if first != second {
+            return Err(Failure::usage("the backup passwords do not match"));
         }
         return Ok(Some(first));
     }

@@ -3,10 +3,11 @@
 
 mod clipboard;
 mod cmd;
+// Two CLI processes editing one vault at once (security.md S4).
+mod concurrency;
 mod generate;
 mod keychain;
 mod no_keychain;
 mod scan;
+mod transfer;
 mod util;
-// Two CLI processes editing one vault at once (security.md S4).
-mod concurrency;
