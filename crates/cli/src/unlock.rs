@@ -191,7 +191,17 @@ pub fn backup_password(file: Option<&Path>, what: &str) -> Result<Option<SecretS
 
 /// The password for a new encrypted export: from `file`, [`BACKUP_PASSWORD_ENV`], or a
 /// prompt asked twice (terminal only). `None` when none of them is available.
+/// Refused when it is weak ([`twofold_core::strength::check`]: zxcvbn score 3, or 14 characters).
 pub fn new_backup_password(file: Option<&Path>) -> Result<Option<SecretString>, Failure> {
+    let password = new_backup_password_unchecked(file)?;
+    if let Some(p) = &password {
+        twofold_core::strength::check(p, &[])
+            .map_err(|weak| Failure::usage(format!("backup password: {weak}")))?;
+    }
+    Ok(password)
+}
+
+fn new_backup_password_unchecked(file: Option<&Path>) -> Result<Option<SecretString>, Failure> {
     if let Some(f) = file {
         return read_secret_file(f, "backup password").map(Some);
     }

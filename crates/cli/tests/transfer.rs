@@ -556,6 +556,19 @@ fn plain_exports_need_yes_and_encrypted_ones_a_password() {
         .output()
         .unwrap();
     assert_one_line_error(&out, 4, "--backup-password-file");
+    // A weak backup password is refused (security.md B2) for every encrypted format.
+    let weak = s.file("weak-pw", "password1\n");
+    for format in ["twofold", "aegis"] {
+        let out = s
+            .with_password(PW)
+            .args(["export", "--format", format, "--backup-password-file"])
+            .arg(&weak)
+            .arg("--out")
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, 2, "backup password: the password is too weak");
+    }
     assert_eq!(files_in(&out_dir), Vec::<String>::new());
 
     let out = s

@@ -20,10 +20,10 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod backup;
 #[cfg(feature = "capture")]
 pub mod capture;
 pub mod error;
-pub mod backup;
 pub mod formats;
 pub mod keychain;
 pub mod merge;
@@ -31,6 +31,7 @@ pub mod migration;
 pub mod otp;
 pub mod qr;
 pub mod secret;
+pub mod strength;
 pub mod uri;
 pub mod vault;
 
