@@ -64,6 +64,16 @@ pub const COMMANDS: &[&str] = &[
     "validate_manual",
     "add_manual",
     "confirm_import",
+    "read_import_file",
+    "confirm_file_import",
+    "cancel_file_import",
+    "export_formats",
+    "export_vault",
+    "show_transfer_qr",
+    "verify_backup",
+    "auto_backup_status",
+    "set_auto_backup_password",
+    "backup_now",
     "get_settings",
     "set_settings",
 ];
@@ -200,6 +210,16 @@ pub fn build_app<R: Runtime>(
             commands::import::validate_manual,
             commands::import::add_manual,
             commands::import::confirm_import,
+            commands::import::read_import_file,
+            commands::import::confirm_file_import,
+            commands::import::cancel_file_import,
+            commands::backup::export_formats,
+            commands::backup::export_vault,
+            commands::backup::show_transfer_qr,
+            commands::backup::verify_backup,
+            commands::backup::auto_backup_status,
+            commands::backup::set_auto_backup_password,
+            commands::backup::backup_now,
             commands::settings::get_settings,
             commands::settings::set_settings,
         ])
@@ -247,6 +267,7 @@ pub fn build_app<R: Runtime>(
                     }
                 }
                 watch::spawn(app.handle().clone());
+                commands::backup::spawn_auto(app.handle().clone());
             }
             // Release windows keep codes out of screenshots and screen shares where the OS
             // supports it (security.md D3; Proton Authenticator does the same). Debug builds
@@ -435,7 +456,7 @@ mod tests {
     }
 
     #[test]
-    fn main_capability_grants_exactly_the_app_commands_and_the_open_dialog() {
+    fn main_capability_grants_exactly_the_app_commands_and_the_open_and_save_dialogs() {
         let capability = capability();
         assert_eq!(capability["identifier"], "main");
         assert_eq!(capability["windows"], serde_json::json!([MAIN_WINDOW]));
@@ -445,7 +466,8 @@ mod tests {
             .iter()
             .map(|p| p.as_str().expect("permissions are names"))
             .collect();
-        let mut expected = vec!["core:default", "dialog:allow-open"];
+        // The save dialog picks where an export goes (issue 5); Rust writes the file.
+        let mut expected = vec!["core:default", "dialog:allow-open", "dialog:allow-save"];
         let commands: Vec<String> = COMMANDS
             .iter()
             .map(|c| format!("allow-{}", c.replace('_', "-")))

@@ -96,6 +96,36 @@ pub struct AppVault {
     pub changed_externally: bool,
     /// Argon2id parameters for new passwords (tests lower them).
     pub kdf: KdfParams,
+    /// The file import waiting for the user's confirmation (issue 5). Never sent to the UI.
+    pub pending_file: Option<PendingFile>,
+    /// What the last automatic backup did (issue 5), for the settings' status line.
+    pub auto_backup: AutoBackupRun,
+}
+
+/// An import file read and converted, waiting in Rust for the user's decision
+/// (`confirm_file_import`); the UI only sees its labels.
+pub struct PendingFile {
+    /// The handle the UI confirms or cancels with.
+    pub id: String,
+    /// The converted accounts, in file order (secrets: never sent to the UI).
+    pub accounts: Vec<Account>,
+    /// The entries the importer could not convert.
+    pub skipped: Vec<twofold_core::formats::Skipped>,
+}
+
+/// The outcome of the automatic backups in this session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoBackupRun {
+    /// When the last backup was written (unix seconds).
+    pub last_at: Option<i64>,
+    /// Where.
+    pub last_path: Option<PathBuf>,
+    /// Why the last attempt failed, if it did (cleared by the next success).
+    pub last_error: Option<String>,
+    /// When the last attempt failed (unix seconds).
+    pub failed_at: Option<i64>,
+    /// Whether a backup is being written now.
+    pub running: bool,
 }
 
 impl std::fmt::Debug for AppVault {
@@ -158,6 +188,8 @@ impl AppVault {
             exists,
             changed_externally: false,
             kdf: KdfParams::default(),
+            pending_file: None,
+            auto_backup: AutoBackupRun::default(),
         }
     }
 
@@ -353,6 +385,7 @@ impl AppVault {
     pub fn lock(&mut self, reason: Option<String>) {
         self.file = None;
         self.pending.clear();
+        self.pending_file = None;
         self.undo.clear();
         self.hotp_last.clear();
         self.lock_reason = reason;

@@ -1,9 +1,10 @@
 //! What crosses the IPC: the view types of /work/notes/IPC.md ("Types"), mirrored in
 //! `ui/src/lib/types.ts`.
 //!
-//! These are built from core types by value and hold no secret, with two deliberate
-//! exceptions that only the explicit SHOW commands return: [`RecoveryCodeView`] and
-//! [`RevealedSecret`] (security.md T4). Times are unix **milliseconds** for the UI.
+//! These are built from core types by value and hold no secret, with three deliberate
+//! exceptions that only the explicit SHOW commands return: [`RecoveryCodeView`],
+//! [`RevealedSecret`] and [`TransferQr`] (security.md T4). Times are unix **milliseconds**
+//! for the UI.
 
 use serde::{Deserialize, Serialize};
 use twofold_core::account::{Account, Kind};
@@ -196,6 +197,12 @@ pub struct Settings {
     pub show_next_code: bool,
     /// `alpha`, `manual` or `recent`.
     pub sort_mode: String,
+    /// Write automatic backups (issue 5).
+    pub auto_backup: bool,
+    /// The folder automatic backups go to.
+    pub auto_backup_dir: Option<String>,
+    /// How many automatic backups to keep (1 to 1000, default 10).
+    pub auto_backup_keep: u32,
 }
 
 impl Default for Settings {
@@ -209,6 +216,9 @@ impl Default for Settings {
             global_shortcut: Some("CommandOrControl+Shift+K".into()),
             show_next_code: false,
             sort_mode: "alpha".into(),
+            auto_backup: false,
+            auto_backup_dir: None,
+            auto_backup_keep: 10,
         }
     }
 }
@@ -242,6 +252,29 @@ impl Settings {
                 "sort mode must be \"alpha\", \"manual\" or \"recent\", got {:?}",
                 self.sort_mode
             ));
+        }
+        if !(1..=1000).contains(&self.auto_backup_keep) {
+            return Err(format!(
+                "automatic backups to keep must be 1 to 1000, got {}",
+                self.auto_backup_keep
+            ));
+        }
+        match self.auto_backup_dir.as_deref().filter(|d| !d.is_empty()) {
+            Some(d) if d.len() > 4096 => {
+                return Err(format!(
+                    "automatic backup folder is {} bytes long, expected at most 4096",
+                    d.len()
+                ))
+            }
+            Some(d) if !std::path::Path::new(d).is_absolute() => {
+                return Err(format!(
+                    "automatic backup folder must be an absolute path, got {d:?}"
+                ))
+            }
+            None if self.auto_backup => {
+                return Err("choose a folder for automatic backups".into());
+            }
+            _ => {}
         }
         if let Some(s) = &self.global_shortcut {
             if s.len() > 64 {
@@ -360,4 +393,177 @@ pub struct Validation {
     pub ok: bool,
     /// What is wrong (or a warning when `ok`).
     pub message: Option<String>,
+}
+
+/// One account of an import file, as the preview shows it: labels and parameters, never the
+/// secret (the account waits in Rust under [`FilePreview::import_id`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileEntryView {
+    /// Position among the converted accounts (what `confirm_file_import` excludes by).
+    pub index: usize,
+    /// The service.
+    pub issuer: String,
+    /// The account.
+    pub name: String,
+    /// `totp`, `hotp` or `steam`.
+    pub kind: &'static str,
+    /// `SHA1`, `SHA256` or `SHA512`.
+    pub algorithm: &'static str,
+    /// Code length.
+    pub digits: u8,
+    /// Period (TOTP/Steam).
+    pub period: Option<u32>,
+    /// Counter (HOTP).
+    pub counter: Option<u64>,
+    /// The id of the vault account with the same secret and parameters, if any.
+    pub duplicate_of: Option<String>,
+    /// Whether an earlier entry of the same file has the same secret and parameters.
+    pub duplicate_in_file: bool,
+}
+
+/// An entry of an import file that could not be converted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedView {
+    /// Position of the entry in the file, from 0.
+    pub index: usize,
+    /// How the file names it (never its secret); may be empty.
+    pub label: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+impl From<&twofold_core::formats::Skipped> for SkippedView {
+    fn from(s: &twofold_core::formats::Skipped) -> Self {
+        SkippedView {
+            index: s.index,
+            label: s.label.clone(),
+            reason: s.reason.clone(),
+        }
+    }
+}
+
+/// What `read_import_file` found: the format, and either "needs a password" or the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilePreview {
+    /// Handle for `confirm_file_import` / `cancel_file_import` ("" while a password is needed).
+    pub import_id: String,
+    /// The importer's id (`aegis`, `twofas`, …).
+    pub format: &'static str,
+    /// The format's human name.
+    pub format_name: &'static str,
+    /// The file is encrypted and no password was given: ask for it and call again.
+    pub needs_password: bool,
+    /// The accounts found.
+    pub entries: Vec<FileEntryView>,
+    /// Entries that could not be converted, with the reason.
+    pub skipped: Vec<SkippedView>,
+    /// File-level notices (e.g. a missing Google Authenticator batch).
+    pub warnings: Vec<String>,
+}
+
+/// What `confirm_file_import` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileImportOutcome {
+    /// New accounts.
+    pub added: usize,
+    /// Vault accounts replaced.
+    pub replaced: usize,
+    /// Duplicates left out.
+    pub duplicates: usize,
+    /// Entries the user unticked.
+    pub excluded: usize,
+    /// Entries of the file that could not be converted, with the reason.
+    pub skipped: Vec<SkippedView>,
+}
+
+/// An export format for the export screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportFormatView {
+    /// Stable id (`twofold`, `aegis`, `aegis-plain`, `uris`, `google-qr`).
+    pub id: &'static str,
+    /// Human name.
+    pub name: &'static str,
+    /// Whether the file is encrypted (a backup password is needed).
+    pub encrypted: bool,
+    /// What the format cannot carry, listed before writing.
+    pub loses: Vec<&'static str>,
+    /// What a plain export exposes ("" for encrypted formats).
+    pub exposes: &'static str,
+}
+
+/// What `export_vault` wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportOutcome {
+    /// The files written.
+    pub paths: Vec<String>,
+    /// How many accounts they hold.
+    pub accounts: usize,
+}
+
+/// One difference the restore drill found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DifferenceView {
+    /// `missingFromBackup`, `missingFromVault` or `changed`.
+    pub kind: &'static str,
+    /// The account's label.
+    pub label: String,
+    /// For `changed`: the fields that differ (names only, never values).
+    pub fields: Vec<&'static str>,
+}
+
+/// The restore drill's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyReport {
+    /// Accounts in the backup.
+    pub backup_accounts: usize,
+    /// Accounts in the vault.
+    pub vault_accounts: usize,
+    /// Whether the backup holds exactly the vault's accounts.
+    pub matches: bool,
+    /// What differs (empty when `matches`).
+    pub differences: Vec<DifferenceView>,
+    /// Entries of the backup that could not be read.
+    pub skipped: Vec<SkippedView>,
+}
+
+/// The automatic backups' state for the settings' status line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoBackupStatus {
+    /// Whether automatic backups are on.
+    pub enabled: bool,
+    /// The folder.
+    pub dir: Option<String>,
+    /// How many are kept.
+    pub keep: u32,
+    /// Whether the vault holds a password for them.
+    pub has_password: bool,
+    /// The newest backup in the folder (ms), this session's or an earlier one.
+    pub last_backup_at: Option<i64>,
+    /// Its path.
+    pub last_backup_path: Option<String>,
+    /// Why the last attempt failed (cleared by the next success).
+    pub last_error: Option<String>,
+    /// When it failed (ms).
+    pub failed_at: Option<i64>,
+    /// Whether one is being written now.
+    pub running: bool,
+}
+
+/// (SHOW: `show_transfer_qr` only) Google Authenticator transfer QR codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferQr {
+    /// One standalone SVG document per batch, in order.
+    pub codes: Vec<String>,
+    /// Labels of the accounts Google Authenticator cannot hold, left out.
+    pub left_out: Vec<String>,
 }

@@ -27,6 +27,7 @@ use twofold_core::{migration, qr, uri, SecretBytes};
 const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "another horse, another staple";
 const RECOVERY_CODES: [&str; 2] = ["rc-alpha-1111", "rc-beta-2222"];
+const BACKUP_PASSWORD: &str = "backup horse, backup staple";
 
 /// One fixture account: its name (also its issuer) and secret.
 struct Fixture {
@@ -453,6 +454,140 @@ fn no_ipc_response_carries_a_secret() {
     );
     assert_eq!(h.ok("activity", json!({})), Value::Null);
 
+    // Issue 5: export, the restore drill, import from file, transfer QR codes, automatic
+    // backups. Encrypted exports and backups are written to files, never returned.
+    let formats = h.ok("export_formats", json!({}));
+    assert!(formats.as_array().expect("formats").len() >= 5, "{formats}");
+    let backup = h.dir.path().join("backup.age");
+    let backup_path = backup.display().to_string();
+    let export =
+        |format: &str, path: &str, password: Option<&str>, vault: Option<&str>, confirm: bool| {
+            json!({ "format": format, "path": path, "password": password, "vaultPassword": vault,
+                "confirmPlain": confirm })
+        };
+    assert_eq!(
+        h.err_kind(
+            "export_vault",
+            export("twofold", &backup_path, None, None, false)
+        ),
+        "invalidInput",
+        "an encrypted export needs a backup password"
+    );
+    let out = h.ok(
+        "export_vault",
+        export("twofold", &backup_path, Some(BACKUP_PASSWORD), None, false),
+    );
+    assert_eq!(out["accounts"], 7, "{out}");
+    assert_eq!(out["paths"], json!([backup_path]));
+    let report = h.ok(
+        "verify_backup",
+        json!({ "path": backup_path, "password": BACKUP_PASSWORD }),
+    );
+    assert_eq!(report["matches"], true, "{report}");
+    assert_eq!(report["backupAccounts"], 7);
+    assert_eq!(
+        h.err_kind(
+            "verify_backup",
+            json!({ "path": backup_path, "password": "wrong" })
+        ),
+        "wrongPassword"
+    );
+    // A plain export needs the confirmation, then the vault password.
+    let plain = h.dir.path().join("accounts.txt").display().to_string();
+    assert_eq!(
+        h.err_kind(
+            "export_vault",
+            export("uris", &plain, None, Some(PASSWORD), false)
+        ),
+        "invalidInput"
+    );
+    assert_eq!(
+        h.err_kind("export_vault", export("uris", &plain, None, None, true)),
+        "wrongPassword"
+    );
+    // Import from file: the encrypted backup asks for its password, then previews the seven
+    // accounts as duplicates of the vault's.
+    let asked = h.ok(
+        "read_import_file",
+        json!({ "path": backup_path, "password": null }),
+    );
+    assert_eq!(asked["needsPassword"], true, "{asked}");
+    let preview = h.ok(
+        "read_import_file",
+        json!({ "path": backup_path, "password": BACKUP_PASSWORD }),
+    );
+    let entries = preview["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 7, "{preview}");
+    assert!(
+        entries.iter().all(|e| e["duplicateOf"].is_string()),
+        "every entry duplicates a vault account: {preview}"
+    );
+    let import_id = preview["importId"].as_str().expect("import id").to_owned();
+    assert_eq!(
+        h.ok("cancel_file_import", json!({ "importId": import_id })),
+        Value::Null
+    );
+    assert_eq!(
+        h.err_kind(
+            "confirm_file_import",
+            json!({ "importId": import_id, "onDuplicate": "skip", "exclude": [] })
+        ),
+        "notFound",
+        "a cancelled import cannot be confirmed"
+    );
+    let preview = h.ok(
+        "read_import_file",
+        json!({ "path": backup_path, "password": BACKUP_PASSWORD }),
+    );
+    let outcome = h.ok(
+        "confirm_file_import",
+        json!({ "importId": preview["importId"], "onDuplicate": "skip", "exclude": [0] }),
+    );
+    assert_eq!(outcome["added"], 0, "{outcome}");
+    assert_eq!(outcome["excluded"], 1, "{outcome}");
+    // (SHOW) Google Authenticator transfer codes: SVG images; the Steam account is left out.
+    let all_b32: Vec<String> = FIXTURES.iter().map(|f| b32(f.secret)).collect();
+    let all_b32: Vec<&str> = all_b32.iter().map(String::as_str).collect();
+    let qr = h
+        .call_allowing(
+            "show_transfer_qr",
+            json!({ "vaultPassword": PASSWORD, "confirmPlain": true }),
+            &all_b32,
+        )
+        .expect("transfer codes");
+    assert!(
+        qr["codes"][0].as_str().expect("svg").starts_with("<svg"),
+        "{qr}"
+    );
+    assert_eq!(qr["leftOut"], json!(["Delta (user@example.com)"]));
+    // Automatic backups: a folder, their own password (kept in the vault), "Back up now".
+    let auto_dir = h.dir.path().join("auto");
+    std::fs::create_dir(&auto_dir).expect("creates the folder");
+    let mut with_backups = h.ok("get_settings", json!({}));
+    with_backups["autoBackup"] = json!(true);
+    with_backups["autoBackupDir"] = json!(auto_dir.display().to_string());
+    h.ok("set_settings", json!({ "settings": with_backups }));
+    let status = h.ok("backup_now", json!({}));
+    assert_eq!(status["hasPassword"], false);
+    assert!(
+        status["lastError"]
+            .as_str()
+            .is_some_and(|e| e.contains("password")),
+        "a missing password is reported: {status}"
+    );
+    let status = h.ok(
+        "set_auto_backup_password",
+        json!({ "password": BACKUP_PASSWORD }),
+    );
+    assert_eq!(status["hasPassword"], true, "{status}");
+    let status = h.ok("backup_now", json!({}));
+    assert!(status["lastBackupAt"].is_number(), "{status}");
+    assert_eq!(status["lastError"], Value::Null, "{status}");
+    assert_eq!(
+        h.ok("auto_backup_status", json!({}))["lastBackupPath"],
+        status["lastBackupPath"]
+    );
+
     // Credentials: change the password, replace the recovery key.
     assert_eq!(
         h.err_kind(
@@ -529,8 +664,8 @@ fn no_ipc_response_carries_a_secret() {
 
     // Control: the capability is enforced here, so commands it does not grant are refused.
     let refused = h
-        .call("plugin:dialog|save", json!({ "options": {} }))
-        .expect_err("dialog save is not granted");
+        .call("plugin:dialog|message", json!({ "message": "hi" }))
+        .expect_err("dialog message is not granted");
     assert!(
         refused.to_string().contains("not allowed"),
         "unexpected refusal: {refused}"
@@ -552,7 +687,10 @@ fn no_ipc_response_carries_a_secret() {
         .iter()
         .map(|f| (b32(f.secret), needles(f.secret)))
         .collect();
-    for s in [PASSWORD, NEW_PASSWORD].iter().chain(RECOVERY_CODES.iter()) {
+    for s in [PASSWORD, NEW_PASSWORD, BACKUP_PASSWORD]
+        .iter()
+        .chain(RECOVERY_CODES.iter())
+    {
         secrets.push(((*s).to_owned(), vec![(*s).to_owned()]));
     }
     let mut leaks = Vec::new();

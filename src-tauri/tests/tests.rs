@@ -1,6 +1,7 @@
 //! The desktop app's integration tests, through Tauri's mock runtime with the real config
 //! and capability: IPC leak walk over every command ([`ipc_leak`]), auto-lock and changes made
-//! by the CLI while the app is open ([`watch`]).
+//! by the CLI while the app is open ([`watch`]), the security configuration ([`config`]).
 
+mod config;
 mod ipc_leak;
 mod watch;

@@ -58,6 +58,9 @@ export const SETTINGS: Settings = {
   globalShortcut: null,
   showNextCode: false,
   sortMode: 'alpha',
+  autoBackup: false,
+  autoBackupDir: null,
+  autoBackupKeep: 10,
 }
 
 export interface Fake {

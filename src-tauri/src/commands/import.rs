@@ -7,6 +7,13 @@
 //! and parameters ([`Candidate`]) but never their secrets, and `confirm_import` applies the
 //! user's decisions in one save. Decoding runs on blocking threads under the QR engine's own
 //! size and time limits.
+//!
+//! Import from file (issue 5): `read_import_file` reads another app's export (bounded by
+//! core's `formats::MAX_FILE_BYTES`), detects the format from the content, asks for the
+//! file's password when it is encrypted, converts it on a blocking thread (KDFs take
+//! seconds) and keeps the accounts in [`AppVault::pending_file`]; the preview shows labels,
+//! duplicates and skipped entries only. `confirm_file_import` merges them with
+//! `twofold_core::merge` (skip, replace or keep both) in one save.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -15,13 +22,17 @@ use std::time::Instant;
 use serde::Deserialize;
 use tauri::State;
 use twofold_core::account::{Account, Algorithm, Digits, Kind, Period};
-use twofold_core::{capture, migration, otp, qr, uri, SecretBytes};
+use twofold_core::merge::{self, DuplicateChoice};
+use twofold_core::{capture, formats, migration, otp, qr, uri, SecretBytes, SecretString};
 use zeroize::Zeroizing;
 
 use crate::commands::{bounded, now_i64};
 use crate::error::{IpcError, IpcResult};
-use crate::state::{self, AppVault, VaultState, MAX_PENDING};
-use crate::views::{kind_parts, Candidate, ImportOutcome, ScanResult, Validation};
+use crate::state::{self, AppVault, PendingFile, VaultState, MAX_PENDING};
+use crate::views::{
+    kind_parts, Candidate, FileEntryView, FileImportOutcome, FilePreview, ImportOutcome,
+    ScanResult, SkippedView, Validation,
+};
 
 /// Largest image file or pasted image accepted (security.md I2).
 pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
@@ -506,6 +517,266 @@ pub async fn confirm_import(
     Ok(outcome)
 }
 
+/// Largest import file read (core's limit for every format).
+pub const MAX_IMPORT_BYTES: usize = formats::MAX_FILE_BYTES;
+
+/// Reads at most `max` bytes of `path` into a zeroized buffer (export files hold secrets).
+///
+/// # Errors
+/// [`IpcError::InvalidInput`] when the file cannot be opened or read, or is larger.
+pub fn read_file_capped(path: &std::path::Path, max: usize) -> IpcResult<Zeroizing<Vec<u8>>> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| IpcError::invalid(format!("cannot open {}: {e}", path.display())))?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| IpcError::invalid(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.len() > max {
+        return Err(IpcError::invalid(format!(
+            "{} is larger than {max} bytes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// A path typed or picked in the UI: trimmed, non-empty, bounded, absolute.
+///
+/// # Errors
+/// [`IpcError::InvalidInput`] saying what was expected.
+pub fn path_arg(what: &str, path: &str) -> IpcResult<PathBuf> {
+    bounded(what, path, 4096)?;
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(IpcError::invalid(format!("choose the {what}")));
+    }
+    let path = PathBuf::from(path);
+    if !path.is_absolute() {
+        return Err(IpcError::invalid(format!(
+            "the {what} must be an absolute path, got {}",
+            path.display()
+        )));
+    }
+    Ok(path)
+}
+
+/// A password argument, bounded and zeroized; `None` or "" is no password.
+///
+/// # Errors
+/// [`IpcError::InvalidInput`] for an over-long password (its length only is reported).
+pub fn password_arg(what: &str, password: Option<String>) -> IpcResult<Option<SecretString>> {
+    let Some(p) = password.map(Zeroizing::new) else {
+        return Ok(None);
+    };
+    bounded(what, &p, 1024)?;
+    if p.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(SecretString::from(p.as_str())))
+}
+
+/// A format error as the UI receives it: a wrong password is `wrongPassword` (the password
+/// field is marked), everything else is about the file.
+pub fn format_error(e: formats::FormatError) -> IpcError {
+    match e {
+        formats::FormatError::WrongPassword { .. } => IpcError::WrongPassword(e.to_string()),
+        formats::FormatError::PasswordRequired { .. } => IpcError::WrongPassword(e.to_string()),
+        _ => IpcError::InvalidInput(e.to_string()),
+    }
+}
+
+/// Builds the preview of converted accounts against the vault's accounts.
+pub fn file_preview(
+    existing: &[Account],
+    importer: &dyn formats::Importer,
+    imported: &formats::Imported,
+    import_id: &str,
+) -> FilePreview {
+    let planned = merge::plan(existing, imported.accounts.clone());
+    let entries = planned
+        .iter()
+        .enumerate()
+        .map(|(index, inc)| {
+            let a = &inc.account;
+            let (kind, digits, period, counter) = kind_parts(a);
+            // Marked here as well as by the plan, so the preview never depends on how the
+            // plan reports in-file duplicates.
+            let duplicate_in_file = inc.duplicate_in_file
+                || imported.accounts[..index.min(imported.accounts.len())]
+                    .iter()
+                    .any(|b| b.same_token(a));
+            FileEntryView {
+                index,
+                issuer: a.issuer.clone(),
+                name: a.name.clone(),
+                kind,
+                algorithm: a.algorithm.as_str(),
+                digits,
+                period,
+                counter,
+                duplicate_of: inc
+                    .duplicate_of
+                    .as_ref()
+                    .map(|id| id.0.clone())
+                    .or_else(|| {
+                        existing
+                            .iter()
+                            .find(|e| e.same_token(a))
+                            .map(|e| e.id.0.clone())
+                    }),
+                duplicate_in_file,
+            }
+        })
+        .collect();
+    FilePreview {
+        import_id: import_id.to_owned(),
+        format: importer.id(),
+        format_name: importer.name(),
+        needs_password: false,
+        entries,
+        skipped: imported.skipped.iter().map(SkippedView::from).collect(),
+        warnings: imported.warnings.clone(),
+    }
+}
+
+/// Reads an export file of another app (or a Twofold backup), detects its format from the
+/// content, and converts it: the preview (labels, duplicates, skipped entries) comes back,
+/// the accounts wait in Rust. An encrypted file without `password` answers
+/// `needsPassword: true`. Decryption (KDFs can take seconds) runs on a blocking thread.
+#[tauri::command]
+pub async fn read_import_file(
+    vault: State<'_, VaultState>,
+    path: String,
+    password: Option<String>,
+) -> IpcResult<FilePreview> {
+    let path = path_arg("file to import", &path)?;
+    let password = password_arg("password", password)?;
+    require_unlocked(&vault)?;
+    let now = now_i64();
+    let converted = blocking(move || -> IpcResult<_> {
+        let bytes = read_file_capped(&path, MAX_IMPORT_BYTES)?;
+        let importer = formats::detect(&bytes).map_err(format_error)?;
+        let encrypted = importer.is_encrypted(&bytes).map_err(format_error)?;
+        if encrypted && password.is_none() {
+            return Ok((importer, None));
+        }
+        let imported = importer
+            .import(&bytes, password.as_ref(), now)
+            .map_err(format_error)?;
+        Ok((importer, Some(imported)))
+    })
+    .await??;
+    let (importer, imported) = converted;
+    let Some(imported) = imported else {
+        return Ok(FilePreview {
+            import_id: String::new(),
+            format: importer.id(),
+            format_name: importer.name(),
+            needs_password: true,
+            entries: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+        });
+    };
+    let mut s = state::lock(&vault);
+    let import_id = uuid::Uuid::new_v4().to_string();
+    let preview = file_preview(s.vault()?.accounts(), importer, &imported, &import_id);
+    s.pending_file = Some(PendingFile {
+        id: import_id,
+        accounts: imported.accounts,
+        skipped: imported.skipped,
+    });
+    s.last_activity = Instant::now();
+    Ok(preview)
+}
+
+/// What to do with imported accounts that duplicate vault accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OnDuplicate {
+    /// Keep the vault's account, drop the incoming one.
+    Skip,
+    /// Overwrite the vault's account (keeping its id and order).
+    Replace,
+    /// Add the incoming one as a new account.
+    KeepBoth,
+}
+
+impl From<OnDuplicate> for DuplicateChoice {
+    fn from(c: OnDuplicate) -> Self {
+        match c {
+            OnDuplicate::Skip => DuplicateChoice::Skip,
+            OnDuplicate::Replace => DuplicateChoice::Replace,
+            OnDuplicate::KeepBoth => DuplicateChoice::KeepBoth,
+        }
+    }
+}
+
+/// Imports the pending file's accounts in one save: all but the `exclude`d indices, with
+/// `onDuplicate` for duplicates of vault accounts. The pending import is gone afterwards.
+#[tauri::command]
+pub async fn confirm_file_import(
+    vault: State<'_, VaultState>,
+    import_id: String,
+    on_duplicate: OnDuplicate,
+    exclude: Vec<usize>,
+) -> IpcResult<FileImportOutcome> {
+    bounded("import id", &import_id, 64)?;
+    if exclude.len() > formats::MAX_ENTRIES {
+        return Err(IpcError::invalid(format!(
+            "{} exclusions given, expected at most {}",
+            exclude.len(),
+            formats::MAX_ENTRIES
+        )));
+    }
+    let mut s = state::lock(&vault);
+    s.file()?;
+    let pending = match s.pending_file.take() {
+        Some(p) if p.id == import_id => p,
+        other => {
+            s.pending_file = other;
+            return Err(IpcError::NotFound(
+                "this import is no longer pending; read the file again".into(),
+            ));
+        }
+    };
+    let excluded: std::collections::BTreeSet<usize> = exclude
+        .into_iter()
+        .filter(|i| *i < pending.accounts.len())
+        .collect();
+    let chosen: Vec<Account> = pending
+        .accounts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !excluded.contains(i))
+        .map(|(_, a)| a.clone())
+        .collect();
+    let choice = DuplicateChoice::from(on_duplicate);
+    let summary = s.mutate(|v| {
+        let plan = merge::plan(v.accounts(), chosen.clone());
+        merge::apply(v, plan, |_| choice).map_err(IpcError::from)
+    })?;
+    s.last_activity = Instant::now();
+    Ok(FileImportOutcome {
+        added: summary.added,
+        replaced: summary.replaced,
+        duplicates: summary.skipped_duplicates,
+        excluded: excluded.len(),
+        skipped: pending.skipped.iter().map(SkippedView::from).collect(),
+    })
+}
+
+/// Forgets the pending file import.
+#[tauri::command]
+pub async fn cancel_file_import(vault: State<'_, VaultState>, import_id: String) -> IpcResult<()> {
+    bounded("import id", &import_id, 64)?;
+    let mut s = state::lock(&vault);
+    if s.pending_file.as_ref().is_some_and(|p| p.id == import_id) {
+        s.pending_file = None;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -521,6 +792,64 @@ mod tests {
             period: None,
             counter: None,
         }
+    }
+
+    #[test]
+    fn file_preview_marks_vault_and_in_file_duplicates_without_secrets() {
+        let make = |issuer: &str, byte: u8| {
+            Account::new(
+                issuer,
+                "me",
+                SecretBytes::from_slice(&[byte; 20]),
+                Kind::Totp {
+                    period: Period::THIRTY,
+                },
+                0,
+            )
+        };
+        let existing = vec![make("GitHub", 1)];
+        let imported = formats::Imported {
+            accounts: vec![
+                make("GitHub", 1),
+                make("GitLab", 2),
+                make("GitLab again", 2),
+            ],
+            skipped: vec![formats::Skipped {
+                index: 3,
+                label: "Broken".into(),
+                reason: "invalid secret".into(),
+            }],
+            warnings: vec!["a warning".into()],
+        };
+        let importer = formats::importer("aegis").expect("aegis is registered");
+        let p = file_preview(&existing, importer, &imported, "id-1");
+        assert_eq!(p.import_id, "id-1");
+        assert_eq!((p.format, p.needs_password), ("aegis", false));
+        assert_eq!(p.entries.len(), 3);
+        assert_eq!(
+            p.entries[0].duplicate_of.as_deref(),
+            Some(existing[0].id.0.as_str())
+        );
+        assert!(!p.entries[0].duplicate_in_file);
+        assert_eq!(p.entries[1].duplicate_of, None);
+        assert!(!p.entries[1].duplicate_in_file);
+        assert!(p.entries[2].duplicate_in_file);
+        assert_eq!(p.skipped[0].reason, "invalid secret");
+        assert_eq!(p.warnings, ["a warning"]);
+        let json = serde_json::to_string(&p).expect("serializes");
+        let b32 = SecretBytes::from_slice(&[2; 20]).to_base32();
+        assert!(!json.contains(b32.expose()), "no secret in the preview");
+    }
+
+    #[test]
+    fn paths_must_be_absolute_and_passwords_bounded() {
+        assert!(path_arg("file", "relative/x.json").is_err());
+        assert!(path_arg("file", "  ").is_err());
+        assert!(path_arg("file", "/tmp/x.json").is_ok());
+        assert!(password_arg("password", Some(String::new()))
+            .expect("ok")
+            .is_none());
+        assert!(password_arg("password", Some("x".repeat(2000))).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The IPC commands of /work/notes/IPC.md, one module per screen: [`vault`] (create, unlock,
 //! lock, credentials), [`accounts`] (list, codes, copy, edit, delete, recovery codes, reveal),
-//! [`import`] (QR, URI and manual entry, preview, confirm) and [`settings`].
+//! [`import`] (QR, URI and manual entry, import from file, preview, confirm), [`backup`]
+//! (export, restore drill, automatic backups) and [`settings`].
 //!
 //! Commands are thin (STYLE.md §5): they take the managed state, call twofold-core, and map
 //! errors to [`crate::error::IpcError`]. The clock is read here, never in core. Every argument
@@ -8,6 +9,7 @@
 //! main thread: unlocking runs Argon2id and scanning decodes images.
 
 pub mod accounts;
+pub mod backup;
 pub mod import;
 pub mod settings;
 pub mod vault;

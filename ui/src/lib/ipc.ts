@@ -7,8 +7,17 @@
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import { getCurrentWebview } from '@tauri-apps/api/webview'
-import { open } from '@tauri-apps/plugin-dialog'
+import { open, save } from '@tauri-apps/plugin-dialog'
 import type {
+  AutoBackupStatus,
+  ExportFormat,
+  ExportFormatId,
+  ExportOutcome,
+  FileImportOutcome,
+  FilePreview,
+  OnDuplicate,
+  TransferQr,
+  VerifyReport,
   AccountPatch,
   AccountView,
   CodeView,
@@ -120,6 +129,30 @@ export const addManual = (e: ManualEntry) => call<ScanResult>('add_manual', { ..
 export const confirmImport = (decisions: ImportDecision[]) =>
   call<ImportOutcome>('confirm_import', { decisions })
 
+// ---- import from file, export, backups (issue 5) ----
+export const readImportFile = (path: string, password: string | null) =>
+  call<FilePreview>('read_import_file', { path, password })
+export const confirmFileImport = (importId: string, onDuplicate: OnDuplicate, exclude: number[]) =>
+  call<FileImportOutcome>('confirm_file_import', { importId, onDuplicate, exclude })
+export const cancelFileImport = (importId: string) => call<void>('cancel_file_import', { importId })
+export const exportFormats = () => call<ExportFormat[]>('export_formats')
+export const exportVault = (a: {
+  format: ExportFormatId
+  path: string
+  password: string | null
+  vaultPassword: string | null
+  confirmPlain: boolean
+}) => call<ExportOutcome>('export_vault', { ...a })
+/** (SHOW) the Google Authenticator transfer QR codes, SVG documents. */
+export const showTransferQr = (vaultPassword: string | null, confirmPlain: boolean) =>
+  call<TransferQr>('show_transfer_qr', { vaultPassword, confirmPlain })
+export const verifyBackup = (path: string, password: string) =>
+  call<VerifyReport>('verify_backup', { path, password })
+export const autoBackupStatus = () => call<AutoBackupStatus>('auto_backup_status')
+export const setAutoBackupPassword = (password: string | null) =>
+  call<AutoBackupStatus>('set_auto_backup_password', { password })
+export const backupNow = () => call<AutoBackupStatus>('backup_now')
+
 // ---- settings ----
 export const getSettings = () => call<Settings>('get_settings')
 export const setSettings = (settings: Settings) => call<Settings>('set_settings', { settings })
@@ -160,6 +193,43 @@ export async function chooseImageFile(title: string): Promise<string | null> {
     filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'gif', 'bmp', 'webp'] }],
   })
   return typeof picked === 'string' ? picked : null
+}
+
+/** Opens the native "choose a file" dialog for an import or backup file; null if cancelled. */
+export async function chooseFile(title: string): Promise<string | null> {
+  const picked = await open({ title, multiple: false, directory: false })
+  return typeof picked === 'string' ? picked : null
+}
+
+/** Opens the native "choose a folder" dialog; null if cancelled. */
+export async function chooseFolder(title: string): Promise<string | null> {
+  const picked = await open({ title, multiple: false, directory: true })
+  return typeof picked === 'string' ? picked : null
+}
+
+/** Opens the native save dialog; resolves to the chosen path, or null if cancelled. */
+export async function chooseSavePath(title: string, defaultPath: string, extension: string): Promise<string | null> {
+  const picked = await save({
+    title,
+    defaultPath,
+    filters: extension ? [{ name: extension.toUpperCase(), extensions: [extension] }] : [],
+  })
+  return typeof picked === 'string' ? picked : null
+}
+
+/** Subscribes to "backup-status" (an automatic backup was written or failed). */
+export async function onBackupStatus(h: (s: AutoBackupStatus) => void): Promise<UnlistenFn> {
+  try {
+    const off = await listen<AutoBackupStatus>('backup-status', (e) => h(e.payload))
+    // As in `listenBackend`: the async unlisten may reject when the window goes away.
+    return () => {
+      Promise.resolve()
+        .then(() => off() as unknown)
+        .catch(() => {})
+    }
+  } catch {
+    return () => {}
+  }
 }
 
 /** Calls `onDrop` with the paths of files dropped on the window; resolves to an unsubscribe. */

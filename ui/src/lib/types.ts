@@ -75,6 +75,12 @@ export interface Settings {
   globalShortcut: string | null
   showNextCode: boolean
   sortMode: SortMode
+  /** Automatic backups on. */
+  autoBackup: boolean
+  /** Their folder. */
+  autoBackupDir: string | null
+  /** How many to keep (1..=1000, default 10). */
+  autoBackupKeep: number
 }
 
 /** An account found by a scan or typed in, waiting for the user's decision. */
@@ -166,3 +172,105 @@ export type IpcErrorKind =
   | 'changedOnDisk'
   | 'damaged'
   | 'internal'
+
+/** One account of an import file, as the preview shows it (never the secret). */
+export interface FileEntry {
+  index: number
+  issuer: string
+  name: string
+  kind: Kind
+  algorithm: Algorithm
+  digits: number
+  period: number | null
+  counter: number | null
+  /** The vault account with the same secret and parameters. */
+  duplicateOf: string | null
+  /** An earlier entry of the same file has the same secret and parameters. */
+  duplicateInFile: boolean
+}
+
+/** An entry of an import file that could not be converted. */
+export interface SkippedEntry {
+  index: number
+  label: string
+  reason: string
+}
+
+/** `read_import_file`: the format, and either "needs a password" or the preview. */
+export interface FilePreview {
+  importId: string
+  format: string
+  formatName: string
+  needsPassword: boolean
+  entries: FileEntry[]
+  skipped: SkippedEntry[]
+  warnings: string[]
+}
+
+/** What to do with imported duplicates of vault accounts. */
+export type OnDuplicate = 'skip' | 'replace' | 'keepBoth'
+
+/** `confirm_file_import`. */
+export interface FileImportOutcome {
+  added: number
+  replaced: number
+  duplicates: number
+  excluded: number
+  skipped: SkippedEntry[]
+}
+
+/** The export formats' ids. */
+export type ExportFormatId = 'twofold' | 'aegis' | 'aegis-plain' | 'uris' | 'google-qr'
+
+/** An export format (`export_formats`). */
+export interface ExportFormat {
+  id: ExportFormatId
+  name: string
+  encrypted: boolean
+  /** What the format cannot carry. */
+  loses: string[]
+  /** What a plain export exposes ("" when encrypted). */
+  exposes: string
+}
+
+/** `export_vault`. */
+export interface ExportOutcome {
+  paths: string[]
+  accounts: number
+}
+
+/** One difference the restore drill found. */
+export interface Difference {
+  kind: 'missingFromBackup' | 'missingFromVault' | 'changed'
+  label: string
+  fields: string[]
+}
+
+/** `verify_backup`. */
+export interface VerifyReport {
+  backupAccounts: number
+  vaultAccounts: number
+  matches: boolean
+  differences: Difference[]
+  skipped: SkippedEntry[]
+}
+
+/** `auto_backup_status` and the "backup-status" event. Times in ms. */
+export interface AutoBackupStatus {
+  enabled: boolean
+  dir: string | null
+  keep: number
+  hasPassword: boolean
+  lastBackupAt: number | null
+  lastBackupPath: string | null
+  lastError: string | null
+  failedAt: number | null
+  running: boolean
+}
+
+/** (SHOW) `show_transfer_qr`: Google Authenticator transfer QR codes (SVG documents). */
+export interface TransferQr {
+  codes: string[]
+  /** Accounts Google Authenticator cannot hold, left out. */
+  leftOut: string[]
+}

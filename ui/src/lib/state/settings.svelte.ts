@@ -15,6 +15,9 @@ export const DEFAULT_SETTINGS: Settings = {
   globalShortcut: 'CommandOrControl+Shift+K',
   showNextCode: false,
   sortMode: 'alpha',
+  autoBackup: false,
+  autoBackupDir: null,
+  autoBackupKeep: 10,
 }
 
 /** Why a clipboard timeout is invalid, or null (0 = never, else 5..=300 s). */

@@ -12,6 +12,9 @@ export type Panel =
   | { kind: 'preview'; scan: ScanResult }
   | { kind: 'details'; id: string }
   | { kind: 'settings' }
+  | { kind: 'importFile'; path?: string }
+  | { kind: 'export' }
+  | { kind: 'verify' }
 
 /** The add dialog's tabs, in order. */
 export const ADD_TABS = ['file', 'paste', 'screen', 'uri', 'manual'] as const
