@@ -46,7 +46,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 # What only this suite needs (setup.sh may list them too; then these are no-ops): qrencode
 # draws the QR codes shown on the screen and put on the clipboard.
-E2E_APT=(qrencode xvfb xauth imagemagick webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip)
+E2E_APT=(qrencode xvfb xauth imagemagick webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip gdb strace)
 missing=()
 for pkg in "${E2E_APT[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
@@ -95,12 +95,12 @@ xvfb_pid=""
 # Every process this run started (the app, tauri-driver, WebKitWebDriver, gnome-keyring, xclip,
 # display…) carries this run's own TWOFOLD_VAULT; whatever is left of them goes at exit.
 leftovers() {
-	local marker="TWOFOLD_VAULT=$sandbox/vault/vault.twofold" environ pid
+	local prefix="TWOFOLD_VAULT=$sandbox/vault/" environ pid
 	for environ in /proc/[0-9]*/environ; do
 		pid="${environ#/proc/}"
 		pid="${pid%/environ}"
 		[ "$pid" = "$$" ] && continue
-		if { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qxF "$marker"; then
+		if { tr '\0' '\n' <"$environ"; } 2>/dev/null | awk -v p="$prefix" 'index($0, p) == 1 { found = 1 } END { exit !found }'; then
 			printf '%s\n' "$pid"
 		fi
 	done

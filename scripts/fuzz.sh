@@ -1,33 +1,49 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of twofold-core (crates/core/fuzz) for a bounded time each, on nightly
-# with libFuzzer: qr_image (issue 4: no panic on any image), otpauth_uri, migration and
-# vault_open (header parsing only). Fails on the first crash, leak, timeout (> 5 s for one
-# input) or out-of-memory (> 512 MiB); the input that did it is kept in
-# crates/core/fuzz/artifacts/<target>/.
+# Runs every fuzz target of twofold-core (crates/core/fuzz, issue 6) for a bounded time each,
+# on nightly with libFuzzer, and prints one line per target:
+#
+#   fuzz <target>: N execs in S s, 0 crashes
+#
+# Targets: otpauth_uri, migration, base32, vault_header (framing only), vault_open (the whole
+# open path, with the vault KDF made cheap under cfg(fuzzing)), qr_image, import_any (every
+# importer through detection), import_each (every importer directly), backup_read (Twofold
+# backup JSON and age decryption). A crash, leak, timeout (> 10 s for one input) or
+# out-of-memory (> 1 GiB) fails the run; the input that did it is kept in
+# crates/core/fuzz/artifacts/<target>/ — copy it to crates/core/fuzz/regressions/<target>/ so
+# crates/core/tests/fuzz_regressions.rs replays it from then on.
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
-#   SECONDS  time per target (default 30)
-#   TARGET   run only these targets (default: all four)
+#   SECONDS  time per target (default: $FUZZ_SECONDS, else 30). CI runs 20 s per target;
+#            for a long run, FUZZ_SECONDS=600 scripts/fuzz.sh
+#   TARGET   run only these targets (default: all)
 #
-# Installs cargo-fuzz if missing (`cargo install cargo-fuzz --locked`). Needs a nightly
-# toolchain (`rustup toolchain install nightly`). Seed inputs are made at run time from the
-# fixtures in ../shared and this repository, into target/fuzz-seeds/ (never committed); what
-# the fuzzer learns accumulates in target/fuzz-corpus/, so later runs start further along.
+# Seeds: the committed corpus crates/core/fuzz/corpus/<target>/ (made from our own exports by
+# `TWOFOLD_WRITE_FUZZ_CORPUS=1 cargo test -p twofold-core --test tests fuzz_regressions`),
+# plus, at run time and never committed, small files from ../shared (target/fuzz-seeds/).
+# What the fuzzer learns accumulates in target/fuzz-corpus/<target>/, so later runs start
+# further along. Installs cargo-fuzz if missing; needs `rustup toolchain install nightly`.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
 SHARED="$ROOT/../shared"
+FUZZ="$ROOT/crates/core/fuzz"
 
-seconds="${1:-30}"
+seconds="${1:-${FUZZ_SECONDS:-30}}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
 	echo "fuzz: SECONDS must be a positive whole number, got $seconds" >&2
 	exit 2
 fi
 shift $(($# > 0 ? 1 : 0))
-all_targets=(qr_image otpauth_uri migration vault_open)
+all_targets=(otpauth_uri migration base32 vault_header vault_open qr_image import_any import_each backup_read)
 if [ $# -gt 0 ]; then
 	targets=("$@")
+	for t in "${targets[@]}"; do
+		if ! printf '%s\n' "${all_targets[@]}" | grep -qx -- "$t"; then
+			echo "fuzz: unknown target $t, expected one of: ${all_targets[*]}" >&2
+			exit 2
+		fi
+	done
 else
 	targets=("${all_targets[@]}")
 fi
@@ -47,11 +63,12 @@ fi
 seeds="$ROOT/target/fuzz-seeds"
 corpus="$ROOT/target/fuzz-corpus"
 rm -rf "$seeds"
-mkdir -p "$seeds"/{qr_image,otpauth_uri,migration,vault_open}
+for t in "${all_targets[@]}"; do
+	mkdir -p "$seeds/$t"
+done
 
-# qr_image: small images with and without a code. Big screenshots would make every mutation
-# slow, so only files under 16 KiB go in: the interop PNGs (a QR without otpauth), then two
-# screenshots.
+# qr_image: small images with and without a code (big screenshots would make every mutation
+# slow, so only files under 16 KiB): the interop PNGs, then a few screenshots.
 n=0
 for f in "$SHARED"/fixtures/interop/extract_otp_secrets/*.png "$SHARED"/qr-corpus/img/*; do
 	[ -f "$f" ] || continue
@@ -63,36 +80,84 @@ for f in "$SHARED"/fixtures/interop/extract_otp_secrets/*.png "$SHARED"/qr-corpu
 done
 
 # otpauth_uri and migration: one URI a file, from the interop exports.
-n=0
 grep -rhoE 'otpauth://[^"[:space:]]+' "$SHARED/fixtures/interop" 2>/dev/null | sort -u | head -n 40 |
-	while IFS= read -r uri; do
-		n=$((n + 1))
-		printf '%s' "$uri" >"$seeds/otpauth_uri/seed-$n"
-	done
-n=0
+	{
+		n=0
+		while IFS= read -r uri; do
+			n=$((n + 1))
+			printf '%s' "$uri" >"$seeds/otpauth_uri/seed-$n"
+		done
+	}
 grep -rhoE 'otpauth-migration://[^"[:space:]]+' "$SHARED/fixtures/interop" 2>/dev/null | sort -u | head -n 20 |
-	while IFS= read -r uri; do
-		n=$((n + 1))
-		# Mode byte 1 (odd): the rest is the URI as text (see fuzz_targets/migration.rs).
-		{
-			printf '\001'
-			printf '%s' "$uri"
-		} >"$seeds/migration/seed-$n"
-	done
+	{
+		n=0
+		while IFS= read -r uri; do
+			n=$((n + 1))
+			# Mode byte 1 (odd): the rest is the URI as text (see fuzz_targets/migration.rs).
+			{
+				printf '\001'
+				printf '%s' "$uri"
+			} >"$seeds/migration/seed-$n"
+		done
+	}
 
-# vault_open: the sample vault of docs/vault.md.
+# import_any and import_each: the interop export files under 64 KiB. import_each takes a
+# first byte that picks the importer; each file goes in with a few of them and the fuzzer
+# finds the rest.
+n=0
+for f in "$SHARED"/fixtures/interop/aegis/importers/* "$SHARED"/fixtures/interop/2fas-backup-decryptor/* \
+	"$SHARED"/fixtures/interop/extract_otp_secrets/*.txt; do
+	[ -f "$f" ] || continue
+	[ "$(stat -c %s "$f")" -le 65536 ] || continue
+	n=$((n + 1))
+	cp "$f" "$seeds/import_any/shared-$n"
+	for pick in 0 3 7 11; do
+		{
+			printf "\\$(printf '%03o' $(((n + pick) % 12)))"
+			cat "$f"
+		} >"$seeds/import_each/shared-$n-$pick"
+	done
+done
+
+# vault_header and vault_open: the sample vault of docs/vault.md.
+cp "$ROOT/tests/fixtures/vault/sample-v1.twofold" "$seeds/vault_header/"
 cp "$ROOT/tests/fixtures/vault/sample-v1.twofold" "$seeds/vault_open/"
 
+echo "fuzz: building the targets (nightly, $ROOT/target/fuzz)"
+(cd "$FUZZ" && cargo +nightly fuzz build --target-dir "$ROOT/target/fuzz" >/dev/null)
+
 status=0
+summary=()
 for t in "${targets[@]}"; do
-	mkdir -p "$corpus/$t"
+	mkdir -p "$corpus/$t" "$FUZZ/artifacts/$t"
+	dirs=("$corpus/$t" "$seeds/$t")
+	[ -d "$FUZZ/corpus/$t" ] && dirs+=("$FUZZ/corpus/$t")
+	log="$ROOT/target/fuzz-$t.log"
 	echo "==== fuzz $t for ${seconds}s ===="
+	start=$(date +%s)
 	# The learned corpus first: libFuzzer adds new inputs to the first directory.
-	if ! (cd crates/core/fuzz && cargo +nightly fuzz run --target-dir "$ROOT/target/fuzz" "$t" \
-		"$corpus/$t" "$seeds/$t" -- \
-		-max_total_time="$seconds" -rss_limit_mb=512 -timeout=5 -print_final_stats=1); then
-		echo "FAIL: fuzz target $t; the input is in crates/core/fuzz/artifacts/$t/" >&2
+	rc=0
+	(cd "$FUZZ" && cargo +nightly fuzz run --target-dir "$ROOT/target/fuzz" "$t" "${dirs[@]}" -- \
+		-max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$FUZZ/artifacts/$t/") >"$log" 2>&1 || rc=$?
+	elapsed=$(($(date +%s) - start))
+	execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+	execs="${execs:-0}"
+	# libFuzzer's own "Done N runs in S second(s)" excludes cargo's up-to-date check.
+	fuzz_s=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
+	elapsed="${fuzz_s:-$elapsed}"
+	if [ "$rc" -eq 0 ]; then
+		line="fuzz $t: $execs execs in $elapsed s, 0 crashes"
+	else
 		status=1
+		artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+		line="fuzz $t: $execs execs in $elapsed s, 1 crash (${artifact:-see $log})"
+		echo "FAIL: fuzz target $t; its output:" >&2
+		grep -v '^#[0-9]' "$log" | tail -n 60 >&2
 	fi
+	echo "$line"
+	summary+=("$line")
 done
+echo "==== fuzz summary ===="
+printf '%s\n' "${summary[@]}"
 exit "$status"

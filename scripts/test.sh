@@ -122,10 +122,21 @@ fi
 section "fuzz (bounded)"
 # Every parser target for a short, fixed time (the image decoder, otpauth URIs, GA migration,
 # the vault header): any crash, leak or hang fails the run. Longer runs: scripts/fuzz.sh 600.
-HOME="$real_home" bash scripts/fuzz.sh 20
+HOME="$real_home" bash scripts/fuzz.sh 30
 
 section "end-to-end (real window)"
 # e2e.sh makes its own Xvfb display, D-Bus session and keyring; it gets the real HOME back for
 # npm's cache and cargo's tools.
 kill "$xvfb_pid" 2>/dev/null || true
 HOME="$real_home" DISPLAY= bash scripts/e2e.sh
+
+section "package (.deb)"
+# The release build and the Debian package (scripts/package.sh), then tests/tools/check-deb.sh:
+# contents, an install (a real `apt-get install` when we are root, as in CI, removed again; else
+# unpacked into a temporary root), `twofold-cli --version`, and the installed app starting.
+deb="$(HOME="$real_home" PACKAGE_SKIP_SETUP=1 bash scripts/package.sh | tail -n 1)"
+install_flag=()
+if [ "$(id -u)" -eq 0 ]; then
+	install_flag=(--install)
+fi
+HOME="$real_home" bash tests/tools/check-deb.sh "${install_flag[@]}" "$deb"

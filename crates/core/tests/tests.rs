@@ -1,5 +1,17 @@
 //! Integration tests for twofold-core (one binary, as in ripgrep).
+mod backup;
+// The bad-file kit: malformed vaults and backups, one table (security.md C6).
+mod badfiles;
 mod crash;
+mod formats_a;
+mod formats_b;
+mod formats_c;
+// The fuzzers' crash inputs and seed corpus, replayed on stable (issue 6).
+mod fuzz_regressions;
+// Fault injection in the save path (feature `fault-injection`, on for these tests).
+mod faults;
+// Known-answer tests: Wycheproof AES-GCM and HKDF, RFC 5869, RFC 9106 (security.md C5).
+mod kats;
 mod migration;
 mod oathtool;
 mod otp_vectors;
@@ -10,12 +22,3 @@ mod vault;
 mod keychain;
 mod qr;
 mod vault_fixture;
-mod backup;
-mod formats_a;
-mod formats_b;
-// The bad-file kit: malformed vaults and backups, one table (security.md C6).
-mod badfiles;
-// Fault injection in the save path (feature `fault-injection`, on for these tests).
-mod faults;
-// Known-answer tests: Wycheproof AES-GCM and HKDF, RFC 5869, RFC 9106 (security.md C5).
-mod kats;

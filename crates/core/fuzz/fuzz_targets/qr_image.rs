@@ -1,4 +1,7 @@
-//! Image bytes → `qr::decode_image_bytes` (issue 4: no panic on any input).
+//! Image bytes → `qr::decode_image_bytes_with` (issue 4: no panic on any input), with the
+//! dimensions and the decoded pixel buffer bounded below the app's defaults (1024 px, 16 MiB)
+//! so that one input stays far under libFuzzer's memory and time limits; the bounds checks
+//! themselves are the same code the defaults go through.
 //!
 //! The decoder catches panics itself (rqrr has panicked on real photos) and turns one that
 //! escapes its pipeline into `QrError::Panicked`. Here that error is a crash: a panic in our
@@ -8,11 +11,19 @@
 #![no_main]
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use twofold_core::qr::{self, QrError};
+use twofold_core::qr::{self, Limits, QrError};
 
 static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
+
+const LIMITS: Limits = Limits {
+    max_file_bytes: 1024 * 1024,
+    max_dim: 1024,
+    max_alloc: 16 * 1024 * 1024,
+    time_budget: Duration::from_secs(2),
+};
 
 fuzz_target!(
     init: {
@@ -23,7 +34,7 @@ fuzz_target!(
         }));
     },
     |data: &[u8]| {
-        if let Err(QrError::Panicked) = qr::decode_image_bytes(data) {
+        if let Err(QrError::Panicked) = qr::decode_image_bytes_with(data, &LIMITS) {
             let why = LAST_PANIC.lock().map(|s| s.clone()).unwrap_or_default();
             // Back to the default hook so libFuzzer's report shows this panic.
             let _ = std::panic::take_hook();

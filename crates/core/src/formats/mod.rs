@@ -28,6 +28,11 @@ use zeroize::Zeroizing;
 use crate::account::Account;
 use crate::secret::SecretString;
 
+/// Whether this is a fuzzing build (`cfg(fuzzing)`, which cargo-fuzz sets). Importers then
+/// use far cheaper KDF costs and lower KDF bounds, so the fuzzers do not spend their time (or
+/// their memory limit) in a KDF: no fuzzed input forges the authentication tag behind it.
+pub(crate) const FUZZING: bool = cfg!(fuzzing);
+
 /// Largest import file accepted (formats with images or ZIPs included).
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 /// Most entries accepted in one file.
