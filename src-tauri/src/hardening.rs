@@ -20,3 +20,19 @@ pub fn apply() {
         }
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use rustix::process::{getrlimit, DumpableBehavior, Resource};
+
+    #[test]
+    fn the_process_is_non_dumpable_with_no_core_files() {
+        super::apply();
+        assert_eq!(
+            rustix::process::dumpable_behavior().expect("PR_GET_DUMPABLE"),
+            DumpableBehavior::NotDumpable
+        );
+        let core = getrlimit(Resource::Core);
+        assert_eq!((core.current, core.maximum), (Some(0), Some(0)));
+    }
+}

@@ -407,6 +407,8 @@ describe("hardening: network, CSP, clipboard and memory of the real app", { conc
 
     const [pid, ...others] = appPids();
     assert.ok(pid && others.length === 0, `one app process runs (${appPids().join(", ")})`);
+    // The app set its core-file limit to 0 at start (hardening.rs, with PR_SET_DUMPABLE 0).
+    assert.match(readFileSync(`/proc/${pid}/limits`, "utf8"), /^Max core file size\s+0\s+0\s/m);
     const webkit = childPids(pid).filter((p) => /^WebKit(Web|Network)Process$/.test(exeName(p)));
     assert.ok(
       webkit.some((p) => exeName(p) === "WebKitWebProcess"),
