@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::account::Account;
 use crate::formats::uris::{first_line, starts_with_ignore_case, utf8_text, LineReader};
-use crate::formats::{ExportFile, Exporter, FormatError, Imported, Importer};
+use crate::formats::{ExportFile, Exporter, FormatError, Imported, Importer, OTPAUTH_LOSES};
 use crate::migration::{self, MigrationError};
 use crate::qr::{self, QrError};
 use crate::secret::SecretString;
@@ -140,15 +140,7 @@ impl Exporter for GoogleQrExporter {
         false
     }
     fn loses(&self) -> &'static [&'static str] {
-        &[
-            "notes",
-            "tags",
-            "favourite",
-            "icons",
-            "recovery codes",
-            "manual order",
-            "created and last-used dates",
-        ]
+        OTPAUTH_LOSES
     }
     fn exposes(&self) -> &'static str {
         "every account's secret, issuer and name, to anyone who sees or scans the QR codes"

@@ -181,6 +181,17 @@ pub trait Exporter: Sync {
     ) -> Result<Vec<ExportFile>, FormatError>;
 }
 
+/// What formats built on otpauth URIs (URI lists, Google Authenticator transfer) cannot carry.
+pub(crate) const OTPAUTH_LOSES: &[&str] = &[
+    "notes",
+    "tags",
+    "favourite",
+    "icons",
+    "recovery codes",
+    "manual order",
+    "created and last-used dates",
+];
+
 /// Every importer, in detection order: magic bytes first, then JSON shapes, then text, and
 /// the formats without a magic (andOTP encrypted) last.
 pub static IMPORTERS: &[&dyn Importer] = &[

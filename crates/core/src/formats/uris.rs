@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use crate::account::Account;
 use crate::formats::{
     check_entries, check_field, trim_ascii_start, ExportFile, Exporter, FormatError, Imported,
-    Importer, Skipped,
+    Importer, Skipped, OTPAUTH_LOSES,
 };
 use crate::migration::{self, MigrationBatch};
 use crate::secret::SecretString;
@@ -72,15 +72,7 @@ impl Exporter for UrisExporter {
         false
     }
     fn loses(&self) -> &'static [&'static str] {
-        &[
-            "notes",
-            "tags",
-            "favourite",
-            "icons",
-            "recovery codes",
-            "manual order",
-            "created and last-used dates",
-        ]
+        OTPAUTH_LOSES
     }
     fn exposes(&self) -> &'static str {
         "every account's secret, issuer and name, in plain text"
