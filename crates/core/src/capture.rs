@@ -85,25 +85,19 @@ impl fmt::Debug for ClipboardScan {
 /// skipped if another works), [`CaptureError::NotFound`] when no monitor shows a readable code,
 /// [`CaptureError::Qr`] when nothing was found and a monitor's decode timed out or failed.
 pub fn scan_screen() -> Result<Vec<String>, CaptureError> {
-    let monitors = xcap::Monitor::all().map_err(|e| CaptureError::ScreenUnavailable(line(&e)))?;
-    if monitors.is_empty() {
-        return Err(CaptureError::ScreenUnavailable("no monitor found".into()));
-    }
-    let mut frames = Vec::new();
-    let mut first_error = None;
-    for m in &monitors {
-        match m.capture_image() {
-            Ok(img) => frames.push(img),
-            Err(e) => {
-                first_error.get_or_insert_with(|| line(&e));
+    // A display server that is busy can refuse a connection now and then (xcb's "connection
+    // error"); a user would just try again, so we do, twice, before reporting it.
+    let mut attempt = 0;
+    let frames = loop {
+        match capture_monitors() {
+            Ok(frames) => break frames,
+            Err(_) if attempt < 2 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(150 * attempt));
             }
+            Err(e) => return Err(e),
         }
-    }
-    if frames.is_empty() {
-        return Err(CaptureError::ScreenUnavailable(
-            first_error.unwrap_or_else(|| "no monitor could be captured".into()),
-        ));
-    }
+    };
     let results: Vec<Result<Vec<String>, QrError>> = std::thread::scope(|s| {
         let handles: Vec<_> = frames
             .into_iter()
@@ -123,6 +117,30 @@ pub fn scan_screen() -> Result<Vec<String>, CaptureError> {
             .collect()
     });
     merge(results, Origin::Screen)
+}
+
+/// One image per monitor that could be captured; an error when none could.
+fn capture_monitors() -> Result<Vec<xcap::image::RgbaImage>, CaptureError> {
+    let monitors = xcap::Monitor::all().map_err(|e| CaptureError::ScreenUnavailable(line(&e)))?;
+    if monitors.is_empty() {
+        return Err(CaptureError::ScreenUnavailable("no monitor found".into()));
+    }
+    let mut frames = Vec::new();
+    let mut first_error = None;
+    for m in &monitors {
+        match m.capture_image() {
+            Ok(img) => frames.push(img),
+            Err(e) => {
+                first_error.get_or_insert_with(|| line(&e));
+            }
+        }
+    }
+    if frames.is_empty() {
+        return Err(CaptureError::ScreenUnavailable(
+            first_error.unwrap_or_else(|| "no monitor could be captured".into()),
+        ));
+    }
+    Ok(frames)
 }
 
 /// Reads the clipboard: decodes every QR code in its image, or, when it holds text instead,
