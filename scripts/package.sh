@@ -45,7 +45,9 @@ section "build: app and .deb (tauri build --bundles deb)"
 config="$(printf '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/twofold-cli":"%s"}}}}}' "$cli")"
 bundle_dir="$CARGO_TARGET_DIR/release/bundle/deb"
 rm -f "$bundle_dir"/*.deb
-"$tauri" build --ci --bundles deb --config "$config"
+# The tauri CLI would guess the frontend folder (the first package.json it finds, possibly
+# tests/e2e's): name both folders, so beforeBuildCommand (`npm run build`) runs in ui/.
+TAURI_APP_PATH="$ROOT" TAURI_FRONTEND_PATH="$ROOT/ui" "$tauri" build --ci --bundles deb --config "$config"
 
 shopt -s nullglob
 debs=("$bundle_dir"/*.deb)
