@@ -64,7 +64,8 @@ grep -q 'libgtk-3' <<<"$depends" || die "Depends lacks libgtk-3: $depends"
 log "metadata: $package $version, Depends: $depends"
 
 # 2. Contents.
-listing="$(dpkg-deb -c "$deb" | awk '{print $NF}')"
+# Paths as dpkg-deb lists them, with or without a leading "./" (Tauri's bundler writes none).
+listing="$(dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's,^\./,,; s,^,./,')"
 expect() {
 	grep -qxE "$1" <<<"$listing" || die "the package lacks $2 (dpkg -c shows: $(tr '\n' ' ' <<<"$listing"))"
 }
