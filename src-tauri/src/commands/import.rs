@@ -599,12 +599,6 @@ pub fn file_preview(
         .map(|(index, inc)| {
             let a = &inc.account;
             let (kind, digits, period, counter) = kind_parts(a);
-            // Marked here as well as by the plan, so the preview never depends on how the
-            // plan reports in-file duplicates.
-            let duplicate_in_file = inc.duplicate_in_file
-                || imported.accounts[..index.min(imported.accounts.len())]
-                    .iter()
-                    .any(|b| b.same_token(a));
             FileEntryView {
                 index,
                 issuer: a.issuer.clone(),
@@ -614,17 +608,8 @@ pub fn file_preview(
                 digits,
                 period,
                 counter,
-                duplicate_of: inc
-                    .duplicate_of
-                    .as_ref()
-                    .map(|id| id.0.clone())
-                    .or_else(|| {
-                        existing
-                            .iter()
-                            .find(|e| e.same_token(a))
-                            .map(|e| e.id.0.clone())
-                    }),
-                duplicate_in_file,
+                duplicate_of: inc.duplicate_of.as_ref().map(|id| id.0.clone()),
+                duplicate_in_file: inc.duplicate_in_file,
             }
         })
         .collect();
