@@ -656,7 +656,7 @@ pub fn decrypt(file: &[u8], password: &SecretString) -> Result<Zeroizing<Vec<u8>
         crate::formats::trim_ascii_start(file)
     };
     let reader = age::armor::ArmoredReader::new(input);
-    let decryptor = age::Decryptor::new(reader).map_err(|e| header_error(&e))?;
+    let decryptor = age::Decryptor::new(reader).map_err(|e| header_error(&e, input))?;
     if !decryptor.is_scrypt() {
         return Err(FormatError::Unsupported {
             format: FORMAT_NAME,
@@ -667,7 +667,7 @@ pub fn decrypt(file: &[u8], password: &SecretString) -> Result<Zeroizing<Vec<u8>
     identity.set_max_work_factor(MAX_WORK_FACTOR);
     let mut stream = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .map_err(|e| header_error(&e))?;
+        .map_err(|e| header_error(&e, input))?;
 
     let mut out = SecureBuf::with_capacity(file.len());
     let mut chunk = Zeroizing::new([0u8; 16 * 1024]);
@@ -692,7 +692,40 @@ pub fn decrypt(file: &[u8], password: &SecretString) -> Result<Zeroizing<Vec<u8>
     Ok(out.into_inner())
 }
 
-fn header_error(e: &age::DecryptError) -> FormatError {
+/// The version an age file's first line names, when it names one other than v1: for the binary
+/// form the line itself, for the armored form the start of its first base64 line. `None` when
+/// the file says v1 or its first line cannot be read (then it is damaged, not another version).
+fn other_age_version(input: &[u8]) -> Option<String> {
+    use base64::Engine as _;
+    const PREFIX: &[u8] = b"age-encryption.org/";
+    let first_line = |bytes: &[u8]| -> Option<String> {
+        let rest = bytes.strip_prefix(PREFIX)?;
+        let end = rest.iter().position(|&b| b == b'\n')?;
+        let version = std::str::from_utf8(&rest[..end]).ok()?;
+        let printable = !version.is_empty()
+            && version.len() <= 16
+            && version.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
+        (printable && version != "v1").then(|| version.to_owned())
+    };
+    if input.starts_with(PREFIX) {
+        return first_line(input);
+    }
+    // Armor: "-----BEGIN AGE ENCRYPTED FILE-----", then base64 lines of 64 characters.
+    let body = input.strip_prefix(AGE_ARMOR_BEGIN)?;
+    let body = crate::formats::trim_ascii_start(body);
+    let line_end = body
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(body.len());
+    let line = &body[..line_end];
+    // Whole 4-character groups only, so a line cut short still decodes its beginning.
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&line[..line.len() / 4 * 4])
+        .ok()?;
+    first_line(&decoded)
+}
+
+fn header_error(e: &age::DecryptError, input: &[u8]) -> FormatError {
     use age::DecryptError as E;
     match e {
         E::DecryptionFailed | E::KeyDecryptionFailed | E::NoMatchingKeys => {
@@ -706,9 +739,18 @@ fn header_error(e: &age::DecryptError) -> FormatError {
                 "scrypt work factor 2^{required}, expected at most 2^{MAX_WORK_FACTOR}"
             ),
         },
-        E::UnknownFormat => FormatError::Unsupported {
-            format: FORMAT_NAME,
-            reason: "an age format version other than v1".into(),
+        // age says "unknown format" both for another version line and for a header it cannot
+        // parse (a MAC that is not base64, say): only the first is another version; a file that
+        // starts like a Twofold backup and does not parse is a damaged one (issue 17).
+        E::UnknownFormat => match other_age_version(input) {
+            Some(version) => FormatError::Unsupported {
+                format: FORMAT_NAME,
+                reason: format!("age format version {version:?}, expected v1"),
+            },
+            None => FormatError::Malformed {
+                format: FORMAT_NAME,
+                reason: "the age header is damaged (it does not parse)".into(),
+            },
         },
         E::InvalidMac => FormatError::Malformed {
             format: FORMAT_NAME,

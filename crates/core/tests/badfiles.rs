@@ -15,6 +15,8 @@
 use std::fs;
 use std::path::Path;
 
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::Engine;
 use twofold_core::backup;
 use twofold_core::formats::FormatError;
 use twofold_core::keychain::MemoryKeyStore;
@@ -588,8 +590,37 @@ fn backup_cases() -> Vec<BackupCase> {
     let mut body_flip = good.clone();
     let last = body_flip.len() - 5;
     body_flip[last] ^= 1;
-    let mut mac_flip = good.clone();
-    mac_flip[mac_at + 2] ^= 0x01;
+    // The header MAC is random (a fresh salt and file key each run), so each kind of damage is
+    // made on purpose, never by flipping a base64 character that may leave the alphabet:
+    // a bit of the decoded MAC flipped and re-encoded (the header parses, the MAC is wrong),
+    // and a MAC character replaced by one outside base64 (the header no longer parses).
+    // See: issue 17 (1 run in 6 failed when the flipped character left the alphabet).
+    let mac_end = mac_at + good[mac_at..].iter().position(|&b| b == b'\n').unwrap();
+    let mac_b64 = &good[mac_at..mac_end];
+    let mut mac = STANDARD_NO_PAD.decode(mac_b64).unwrap();
+    assert_eq!(mac.len(), 32, "the age header MAC is HMAC-SHA256");
+    mac[7] ^= 0x10;
+    let mac_flip = [
+        &good[..mac_at],
+        STANDARD_NO_PAD.encode(&mac).as_bytes(),
+        &good[mac_end..],
+    ]
+    .concat();
+    let mut mac_garbled = good.clone();
+    mac_garbled[mac_at + 2] = b'!';
+    // An armored file whose (encoded) version line names another age version.
+    let armored_v2 = {
+        let mut binary = b"age-encryption.org/v2\n".to_vec();
+        binary.extend_from_slice(&good[backup::AGE_MAGIC.len()..]);
+        let body = STANDARD.encode(&binary);
+        let mut text = String::from("-----BEGIN AGE ENCRYPTED FILE-----\n");
+        for line in body.as_bytes().chunks(64) {
+            text.push_str(std::str::from_utf8(line).unwrap());
+            text.push('\n');
+        }
+        text.push_str("-----END AGE ENCRYPTED FILE-----\n");
+        text.into_bytes()
+    };
     vec![
         (
             "empty file",
@@ -646,6 +677,20 @@ fn backup_cases() -> Vec<BackupCase> {
             BACKUP_PASSWORD,
             "damaged",
             damaged,
+        ),
+        (
+            "header MAC not base64",
+            mac_garbled,
+            BACKUP_PASSWORD,
+            "damaged",
+            damaged,
+        ),
+        (
+            "armored, version line v2",
+            armored_v2,
+            BACKUP_PASSWORD,
+            "unsupported",
+            unsupported,
         ),
         (
             "trailing garbage",
