@@ -704,7 +704,9 @@ fn other_age_version(input: &[u8]) -> Option<String> {
         let version = std::str::from_utf8(&rest[..end]).ok()?;
         let printable = !version.is_empty()
             && version.len() <= 16
-            && version.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
+            && version
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.');
         (printable && version != "v1").then(|| version.to_owned())
     };
     if input.starts_with(PREFIX) {
