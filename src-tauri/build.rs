@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "confirm_file_import",
     "cancel_file_import",
     "export_formats",
+    "password_strength",
     "export_vault",
     "show_transfer_qr",
     "verify_backup",

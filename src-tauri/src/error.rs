@@ -94,7 +94,8 @@ impl From<VaultError> for IpcError {
             | VaultError::InvalidOptions { .. }
             | VaultError::AlreadyExists { .. }
             | VaultError::NotHotp { .. }
-            | VaultError::CounterExhausted { .. } => IpcError::InvalidInput(message),
+            | VaultError::CounterExhausted { .. }
+            | VaultError::InvalidAccount(_) => IpcError::InvalidInput(message),
             VaultError::Duplicate { .. } => IpcError::Duplicate(message),
             VaultError::AccountNotFound { .. } => IpcError::NotFound(message),
             VaultError::ChangedOnDisk { .. } => IpcError::ChangedOnDisk(message),

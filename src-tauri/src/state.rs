@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use twofold_core::account::{Account, AccountId};
+use twofold_core::fsio;
 use twofold_core::keychain::{KeyStore, MemoryKeyStore};
-use twofold_core::vault::{KdfParams, SlotKind, Unlock, Vault, VaultError, VaultFile};
+use twofold_core::vault::{self, KdfParams, SlotKind, Unlock, Vault, VaultError, VaultFile};
 use zeroize::Zeroizing;
 
 use crate::error::{one_line, IpcError, IpcResult};
@@ -31,9 +32,6 @@ pub const UNDO_WINDOW: Duration = Duration::from_secs(10);
 
 /// Most import candidates kept waiting at once (a migration batch holds at most 10 000).
 pub const MAX_PENDING: usize = 10_000;
-
-/// Environment variable naming the vault file (the CLI reads the same one).
-pub const VAULT_ENV: &str = "TWOFOLD_VAULT";
 
 /// Locks the state, recovering from a poisoned mutex (a panic elsewhere must not brick the
 /// app; the state itself is never left half-updated across a panic point).
@@ -138,16 +136,12 @@ impl std::fmt::Debug for AppVault {
     }
 }
 
-/// The default vault path, the same as twofold-cli's: `$TWOFOLD_VAULT`, else
-/// `<data dir>/twofold/vault.twofold`.
+/// The default vault path, core's [`vault::default_path`] (the same as twofold-cli's):
+/// `$TWOFOLD_VAULT`, else `<data dir>/twofold/vault.twofold`. A system without a home
+/// directory has neither; the vault then lives beside the working directory rather than in a
+/// shared temporary folder.
 pub fn default_vault_path() -> PathBuf {
-    if let Some(p) = std::env::var_os(VAULT_ENV).filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("twofold")
-        .join("vault.twofold")
+    vault::default_path().unwrap_or_else(|| PathBuf::from("vault.twofold"))
 }
 
 /// The default settings file: `<config dir>/app.twofold.desktop/settings.json` (Tauri's
@@ -544,7 +538,10 @@ impl AppVault {
         };
         let json = serde_json::to_vec_pretty(&self.settings)
             .map_err(|e| format!("cannot encode the settings: {e}"))?;
-        write_private(path, &json).map_err(|e| format!("cannot save {}: {e}", path.display()))
+        let dir = path.parent().unwrap_or_else(|| Path::new("."));
+        fsio::create_private_dir(dir)
+            .and_then(|()| fsio::write_private(path, &json, fsio::Existing::Replace))
+            .map_err(|e| format!("cannot save {}: {e}", path.display()))
     }
 }
 
@@ -591,32 +588,6 @@ fn stamp(path: &Path) -> Option<DiskStamp> {
         len: meta.len(),
         inode: inode(&meta),
     })
-}
-
-/// Writes `bytes` to `path` readable by the owner only (directory 0700), via a temporary file
-/// renamed over the target.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    create_private_dir(dir)?;
-    let tmp = path.with_extension("json.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 #[cfg(test)]

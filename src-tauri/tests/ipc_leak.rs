@@ -250,9 +250,15 @@ fn no_ipc_response_carries_a_secret() {
     );
 
     // Manual entry: live validation, then candidates.
+    // As the form sends them: a period for TOTP, a counter for HOTP, Steam's fixed values.
     let manual = |f: &Fixture, kind: &str| {
-        json!({ "secret": b32(f.secret), "kind": kind, "algorithm": "SHA1", "digits": 6,
-                "period": 30, "counter": 0, "issuer": f.name, "name": "user@example.com" })
+        let (digits, period, counter) = match kind {
+            "hotp" => (json!(6), Value::Null, json!(0)),
+            "steam" => (json!(5), json!(30), Value::Null),
+            _ => (json!(6), json!(30), Value::Null),
+        };
+        json!({ "secret": b32(f.secret), "kind": kind, "algorithm": "SHA1", "digits": digits,
+                "period": period, "counter": counter, "issuer": f.name, "name": "user@example.com" })
     };
     assert_eq!(h.ok("validate_manual", manual(alpha, "totp"))["ok"], true);
     let mut bad = manual(alpha, "totp");
@@ -457,6 +463,11 @@ fn no_ipc_response_carries_a_secret() {
     // Issue 5: export, the restore drill, import from file, transfer QR codes, automatic
     // backups. Encrypted exports and backups are written to files, never returned.
     let formats = h.ok("export_formats", json!({}));
+    let judged = h.ok(
+        "password_strength",
+        json!({ "password": "a long backup passphrase" }),
+    );
+    assert_eq!(judged["accepted"], true, "{judged}");
     assert!(formats.as_array().expect("formats").len() >= 5, "{formats}");
     let backup = h.dir.path().join("backup.age");
     let backup_path = backup.display().to_string();

@@ -3,5 +3,6 @@
 //! by the CLI while the app is open ([`watch`]), the security configuration ([`config`]).
 
 mod config;
+mod import;
 mod ipc_leak;
 mod watch;

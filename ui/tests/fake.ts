@@ -1,7 +1,24 @@
 // A fake backend for component tests: answers the IPC contract's commands from in-memory data
 // through `mockIPC`, and records every call so tests can assert what the UI asked for.
 import { mockIPC } from '@tauri-apps/api/mocks'
-import type { AccountView, CodeView, Settings, VaultStatus } from '../src/lib/types'
+import strengthTable from '../../tests/fixtures/strength.json'
+import type { AccountView, CodeView, Settings, Strength, VaultStatus } from '../src/lib/types'
+
+/**
+ * The shared table of password strength cases (tests/fixtures/strength.json), which Rust's
+ * `strength::check` and the app's `password_strength` command are tested against: the fake
+ * answers `password_strength` from it, so the UI is tested with Rust's verdicts, not its own.
+ */
+export const STRENGTH_CASES: { password: string; accepted: boolean }[] = strengthTable.cases
+
+/** Rust's verdict on a password of the shared table; others are not known to the fake. */
+export function strengthAnswer(password: string): Strength {
+  const c = STRENGTH_CASES.find((x) => x.password === password)
+  if (!c) throw new Error(`password_strength: a ${password.length}-character password not in tests/fixtures/strength.json`)
+  return c.accepted
+    ? { score: 4, accepted: true, message: null }
+    : { score: 1, accepted: false, message: 'the password is too weak' }
+}
 
 export interface Call {
   cmd: string
@@ -111,6 +128,8 @@ export function fakeBackend(opts: {
         return null
       case 'validate_manual':
         return { ok: true, message: null }
+      case 'password_strength':
+        return strengthAnswer(String(args.password))
       default:
         return null
     }

@@ -3,11 +3,11 @@
 // password step, the preview with duplicates and skipped entries, the confirm call).
 import { render, screen, waitFor, within } from '@testing-library/svelte'
 import userEvent from '@testing-library/user-event'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { accounts } from '../src/lib/state/accounts.svelte'
 import { toast } from '../src/lib/state/toast.svelte'
 import { ui } from '../src/lib/state/ui.svelte'
-import { backupPasswordProblem, loadStrength, MIN_SCORE, strengthLoaded, strengthScore } from '../src/lib/strength'
+import { backupPasswordProblem, judge, strengthOf } from '../src/lib/strength'
 import {
   autoBackupLine,
   differenceText,
@@ -21,11 +21,7 @@ import {
 import type { AutoBackupStatus, ExportFormat, FileEntry, FilePreview } from '../src/lib/types'
 import Export from '../src/views/Export.svelte'
 import ImportFile from '../src/views/ImportFile.svelte'
-import { account, fakeBackend } from './fake'
-
-beforeAll(async () => {
-  await loadStrength()
-})
+import { account, fakeBackend, STRENGTH_CASES, strengthAnswer } from './fake'
 
 afterEach(() => {
   accounts.clear()
@@ -34,27 +30,33 @@ afterEach(() => {
 })
 
 describe('backup password strength', () => {
-  it('accepts nothing before the estimator is loaded', async () => {
-    if (!strengthLoaded()) expect(strengthScore('tulip orbit cascade walnut ferry')).toBe(0)
-    await loadStrength()
-    expect(strengthLoaded()).toBe(true)
-  })
-
-  it('scores common passwords low and long passphrases high', () => {
-    expect(strengthScore('')).toBe(0)
-    expect(strengthScore('password')).toBeLessThan(MIN_SCORE)
-    expect(strengthScore('123456789')).toBeLessThan(MIN_SCORE)
-    expect(strengthScore('tulip orbit cascade walnut ferry')).toBeGreaterThanOrEqual(MIN_SCORE)
-  })
-
-  it('gates on empty, weak, then mismatched passwords', () => {
-    expect(backupPasswordProblem('', '')).toMatch(/enter a backup password/i)
-    expect(backupPasswordProblem('password', 'password')).toMatch(/too easy to guess/)
+  it('asks Rust and keeps its verdict only for the text it judged', async () => {
+    const fake = fakeBackend({})
     const good = 'tulip orbit cascade walnut ferry'
-    expect(backupPasswordProblem(good, good.slice(1))).toMatch(/do not match/)
-    expect(backupPasswordProblem(good, good)).toBeNull()
-    // The score passed in is the one that gates (the meter and the form agree).
-    expect(backupPasswordProblem(good, good, MIN_SCORE - 1)).toMatch(/too easy/)
+    const j = await judge(good)
+    expect(fake.last('password_strength')).toEqual({ password: good })
+    expect(strengthOf(j, good)?.accepted).toBe(true)
+    expect(strengthOf(j, good + 'x')).toBeNull()
+    expect(strengthOf(null, good)).toBeNull()
+  })
+
+  it('gates on empty, unjudged, refused, then mismatched passwords', () => {
+    expect(backupPasswordProblem('', '', null)).toMatch(/enter a backup password/i)
+    expect(backupPasswordProblem('password', 'password', null)).toMatch(/checking/i)
+    expect(backupPasswordProblem('password', 'password', strengthAnswer('password'))).toMatch(/too easy to guess/)
+    const good = 'tulip orbit cascade walnut ferry'
+    const ok = strengthAnswer(good)
+    expect(backupPasswordProblem(good, good.slice(1), ok)).toMatch(/do not match/)
+    expect(backupPasswordProblem(good, good, ok)).toBeNull()
+  })
+
+  it('follows the shared table for every case (the form gates on Rust\'s verdict alone)', () => {
+    expect(STRENGTH_CASES.length).toBeGreaterThanOrEqual(10)
+    for (const c of STRENGTH_CASES) {
+      if (c.password === '') continue
+      const problem = backupPasswordProblem(c.password, c.password, strengthAnswer(c.password))
+      expect(problem === null, c.password).toBe(c.accepted)
+    }
   })
 })
 
@@ -245,14 +247,14 @@ describe('export screen', () => {
     await user.click(screen.getByTestId('export-submit'))
     expect((await screen.findByTestId('export-error')).textContent).toMatch(/too easy to guess/)
     expect(fake.count('export_vault')).toBe(0)
-    expect(Number(screen.getByTestId('export-strength').dataset.score)).toBeLessThan(MIN_SCORE)
+    expect(screen.getByTestId('export-strength').dataset.accepted).toBe('false')
 
     const good = 'tulip orbit cascade walnut ferry'
     await user.clear(screen.getByTestId('export-password'))
     await user.type(screen.getByTestId('export-password'), good)
     await user.clear(screen.getByTestId('export-password-repeat'))
     await user.type(screen.getByTestId('export-password-repeat'), good)
-    expect(Number(screen.getByTestId('export-strength').dataset.score)).toBeGreaterThanOrEqual(MIN_SCORE)
+    await waitFor(() => expect(screen.getByTestId('export-strength').dataset.accepted).toBe('true'))
     await user.click(screen.getByTestId('export-submit'))
     await waitFor(() =>
       expect(fake.last('export_vault')).toEqual({

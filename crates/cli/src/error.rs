@@ -103,6 +103,7 @@ pub fn vault_exit(e: &VaultError) -> Exit {
         | VaultError::UnsupportedVersion { .. } => Exit::Damaged,
         VaultError::ChangedOnDisk { .. } | VaultError::Busy { .. } => Exit::Busy,
         VaultError::AccountNotFound { .. } => Exit::NotFound,
+        VaultError::InvalidAccount(_) => Exit::Usage,
         _ => Exit::Error,
     }
 }

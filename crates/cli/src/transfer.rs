@@ -8,13 +8,14 @@
 //! a file's content. Formats are specified in `../shared/docs/formats.md`, the Twofold backup
 //! in `docs/backup.md`.
 
-use std::fs::OpenOptions;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use twofold_core::backup::{self, Difference};
-use twofold_core::formats::{self, ExportFile, FormatError, Importer, Skipped};
+use twofold_core::formats::{self, ExportFile, FormatError, Skipped};
+use twofold_core::fsio::{self, Existing};
+use twofold_core::intake::{self, FileIntake};
 use twofold_core::merge::{self, DuplicateChoice};
 use twofold_core::SecretString;
 use zeroize::Zeroizing;
@@ -161,43 +162,40 @@ pub fn import(g: &GlobalArgs, args: &ImportArgs) -> Result<(), Failure> {
     let context = || format!("cannot import {}", shown(path));
     require_vault(g)?;
     let bytes = read_input(path)?;
-    let importer: &dyn Importer = match &args.from {
-        Some(id) => formats::importer(id)
-            .ok_or_else(|| Failure::usage(format!("unknown format {id:?}; see --help")))?,
-        None => formats::detect(&bytes).map_err(|e| match e {
-            FormatError::Unrecognized { .. } => Failure::usage(format!(
-                "{}: not a recognised export file; name its format with --from (see `twofold-cli import --help`)",
-                context()
-            )),
-            e => Failure::from(e).context(context()),
-        })?,
-    };
-    let encrypted = importer
-        .is_encrypted(&bytes)
-        .map_err(|e| Failure::from(e).context(context()))?;
-    let mut password = if encrypted {
-        Some(require_password(
-            args.backup_password_file.as_deref(),
-            importer.name(),
-            path,
-        )?)
-    } else {
-        None
-    };
     let now = now_i64();
-    let imported = match importer.import(&bytes, password.as_ref(), now) {
-        // An importer that can tell only while reading: ask now.
-        Err(FormatError::PasswordRequired { .. }) if password.is_none() => {
-            let p = require_password(args.backup_password_file.as_deref(), importer.name(), path)?;
-            let result = importer.import(&bytes, Some(&p), now);
-            password = Some(p);
-            result
+    // Core's intake decides the format (or takes --from), whether it needs a password, and
+    // converts it: the same steps as the app's import screen.
+    let unrecognized = |e: FormatError| {
+        match e {
+        FormatError::Unrecognized { hint: None } => Failure::usage(format!(
+            "{}: not a recognised export file; name its format with --from (see `twofold-cli import --help`)",
+            context()
+        )),
+        FormatError::Unrecognized { hint: Some(h) } if args.from.is_some() => {
+            Failure::usage(format!("{h}; see --help"))
         }
-        other => other,
+        e => Failure::from(e).context(context()),
     }
-    .map_err(|e| Failure::from(e).context(context()))?;
-    drop(password);
+    };
+    let mut read = intake::file(&bytes, args.from.as_deref(), None, now).map_err(unrecognized)?;
+    if let FileIntake::NeedsPassword { importer } = read {
+        let password =
+            require_password(args.backup_password_file.as_deref(), importer.name(), path)?;
+        read = intake::file(&bytes, Some(importer.id()), Some(&password), now)
+            .map_err(unrecognized)?;
+    }
     drop(bytes);
+    let FileIntake::Read {
+        importer,
+        encrypted,
+        imported,
+    } = read
+    else {
+        return Err(Failure::other(format!(
+            "{}: the file still asks for a password",
+            context()
+        )));
+    };
 
     if imported.accounts.is_empty() {
         let why = match imported.skipped.first() {
@@ -241,9 +239,9 @@ pub fn import(g: &GlobalArgs, args: &ImportArgs) -> Result<(), Failure> {
     let summary = if args.dry_run {
         // Merged into a copy, so the summary is exactly what a real run would do.
         let mut copy = file.vault().clone();
-        merge::apply(&mut copy, plan, |_| choice)
+        merge::apply(&mut copy, plan, |_, _| choice)
     } else {
-        merge::apply(file.vault_mut(), plan, |_| choice)
+        merge::apply(file.vault_mut(), plan, |_, _| choice)
     }
     .map_err(|e| Failure::from(e).context(context()))?;
     if !args.dry_run && summary.added + summary.replaced > 0 {
@@ -336,31 +334,6 @@ fn print_import_summary(v: &ImportView) -> Result<(), Failure> {
 // ---------------------------------------------------------------------------------------
 // export
 
-/// Where each export file goes. A suffix starting with `.` is an extension, added when
-/// `out` has none (`--out backup` → `backup.age`); any other suffix (`-1.png`) is appended
-/// to `out`, minus `out`'s extension when it is the suffix's (`codes.png` → `codes-1.png`).
-fn out_paths(out: &Path, files: &[ExportFile]) -> Vec<PathBuf> {
-    files.iter().map(|f| out_path(out, &f.suffix)).collect()
-}
-
-fn out_path(out: &Path, suffix: &str) -> PathBuf {
-    let mut name = out.as_os_str().to_owned();
-    if suffix.starts_with('.') {
-        if out.extension().is_none() {
-            name.push(suffix);
-        }
-        return PathBuf::from(name);
-    }
-    let suffix_ext = Path::new(suffix).extension();
-    let base = match (out.extension(), suffix_ext) {
-        (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => out.with_extension(""),
-        _ => out.to_path_buf(),
-    };
-    let mut name = base.into_os_string();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
 /// `export --format F --out PATH`.
 pub fn export(g: &GlobalArgs, args: &ExportArgs) -> Result<(), Failure> {
     let Some(exporter) = formats::exporter(&args.format) else {
@@ -417,7 +390,15 @@ pub fn export(g: &GlobalArgs, args: &ExportArgs) -> Result<(), Failure> {
             "the {name} export produced no file"
         )));
     }
-    let paths = out_paths(&args.out, &files);
+    let paths = formats::export_paths(&args.out, &files);
+    // Not even --force writes over the vault itself (the app refuses it the same way).
+    let vault_path = unlock::vault_path(g)?;
+    if let Some(p) = paths.iter().find(|p| fsio::same_file(p, &vault_path)) {
+        return Err(Failure::usage(format!(
+            "{} is the vault itself; choose another --out",
+            p.display()
+        )));
+    }
     if !args.force {
         if let Some(p) = paths.iter().find(|p| p.exists()) {
             return Err(exists_failure(p));
@@ -453,7 +434,12 @@ fn exists_failure(path: &Path) -> Failure {
 /// Writes every file or none: on a failure, the files already written are removed.
 fn write_all(paths: &[PathBuf], files: &[ExportFile], force: bool) -> Result<(), Failure> {
     for (i, (path, file)) in paths.iter().zip(files).enumerate() {
-        if let Err(e) = write_private(path, &file.bytes, force) {
+        let existing = if force {
+            Existing::Replace
+        } else {
+            Existing::Keep
+        };
+        if let Err(e) = fsio::write_private(path, &file.bytes, existing) {
             for done in &paths[..i] {
                 let _ = std::fs::remove_file(done);
             }
@@ -466,68 +452,6 @@ fn write_all(paths: &[PathBuf], files: &[ExportFile], force: bool) -> Result<(),
         }
     }
     Ok(())
-}
-
-/// Writes `bytes` to `path` as a new file readable by its owner only: a temp file beside
-/// it, fsynced, then moved in place. Without `force`, an existing `path` is never replaced,
-/// not even one created meanwhile (the move is a hard link, which fails if `path` exists).
-fn write_private(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let Some(file_name) = path.file_name() else {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "expected a file name, not a directory",
-        ));
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(
-        ".{}.{}-{nanos}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
-    let written = f.write_all(bytes).and_then(|()| f.sync_all());
-    drop(f);
-    let published = written.and_then(|()| {
-        if force {
-            std::fs::rename(&tmp, path)
-        } else {
-            publish_no_clobber(&tmp, path)
-        }
-    });
-    if published.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    published?;
-    // The rename is durable once the directory is synced (best effort: not every OS or
-    // file system lets a directory be opened).
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-/// Moves `tmp` to `path` unless `path` exists.
-fn publish_no_clobber(tmp: &Path, path: &Path) -> std::io::Result<()> {
-    match std::fs::hard_link(tmp, path) {
-        Ok(()) => std::fs::remove_file(tmp),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
-        // File systems without hard links (FAT, some network mounts): check, then rename.
-        Err(_) if path.exists() => Err(std::io::ErrorKind::AlreadyExists.into()),
-        Err(_) => std::fs::rename(tmp, path),
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -636,46 +560,6 @@ mod tests {
         ExportFile {
             suffix: suffix.to_owned(),
             bytes: Zeroizing::new(b"x".to_vec()),
-        }
-    }
-
-    #[test]
-    fn out_paths_add_a_missing_extension_and_number_qr_images() {
-        let one = |out: &str, suffix: &str| out_paths(Path::new(out), &[file(suffix)]);
-        assert_eq!(one("backup", ".age"), [PathBuf::from("backup.age")]);
-        assert_eq!(one("backup.age", ".age"), [PathBuf::from("backup.age")]);
-        assert_eq!(one("dir/mine.bin", ".age"), [PathBuf::from("dir/mine.bin")]);
-        let qr = out_paths(
-            Path::new("out/codes.png"),
-            &[file("-1.png"), file("-2.png")],
-        );
-        assert_eq!(
-            qr,
-            [
-                PathBuf::from("out/codes-1.png"),
-                PathBuf::from("out/codes-2.png")
-            ]
-        );
-        assert_eq!(one("codes", "-1.png"), [PathBuf::from("codes-1.png")]);
-    }
-
-    #[test]
-    fn write_private_never_replaces_without_force_and_is_owner_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("out.json");
-        write_private(&p, b"one", false).unwrap();
-        let e = write_private(&p, b"two", false).unwrap_err();
-        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
-        assert_eq!(std::fs::read(&p).unwrap(), b"one");
-        write_private(&p, b"three", true).unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"three");
-        // No temp file is left behind.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&p).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
         }
     }
 

@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use twofold_core::keychain::{KeyStore, MemoryKeyStore};
-use twofold_core::vault::{SlotKind, Unlock, VaultError, VaultFile};
+use twofold_core::vault::{self, SlotKind, Unlock, VaultError, VaultFile};
 use twofold_core::SecretString;
 
 use crate::cli::GlobalArgs;
@@ -27,16 +27,15 @@ pub const BACKUP_PASSWORD_ENV: &str = "TWOFOLD_BACKUP_PASSWORD";
 pub const BACKUP_PASSWORD_HINT: &str =
     "give it with --backup-password-file FILE, the TWOFOLD_BACKUP_PASSWORD environment variable, or at a prompt (run in a terminal)";
 
-/// The vault path: `--vault`/`TWOFOLD_VAULT`, else `<data dir>/twofold/vault.twofold`.
+/// The vault path: `--vault`, else core's [`vault::default_path`] (`TWOFOLD_VAULT`, else
+/// `<data dir>/twofold/vault.twofold`), the same as the app's.
 pub fn vault_path(global: &GlobalArgs) -> Result<PathBuf, Failure> {
-    if let Some(p) = &global.vault {
+    if let Some(p) = global.vault.as_ref().filter(|p| !p.as_os_str().is_empty()) {
         return Ok(p.clone());
     }
-    dirs::data_dir()
-        .map(|d| d.join("twofold").join("vault.twofold"))
-        .ok_or_else(|| {
-            Failure::other("cannot find the user data directory; give the vault with --vault PATH")
-        })
+    vault::default_path().ok_or_else(|| {
+        Failure::other("cannot find the user data directory; give the vault with --vault PATH")
+    })
 }
 
 /// The OS keychain, or why it cannot be used.
@@ -191,7 +190,7 @@ pub fn backup_password(file: Option<&Path>, what: &str) -> Result<Option<SecretS
 
 /// The password for a new encrypted export: from `file`, [`BACKUP_PASSWORD_ENV`], or a
 /// prompt asked twice (terminal only). `None` when none of them is available.
-/// Refused when it is weak ([`twofold_core::strength::check`]: zxcvbn score 3, or 14 characters).
+/// Refused when it is weak ([`twofold_core::strength::check`]: zxcvbn score 3 or more).
 pub fn new_backup_password(file: Option<&Path>) -> Result<Option<SecretString>, Failure> {
     let password = new_backup_password_unchecked(file)?;
     if let Some(p) = &password {

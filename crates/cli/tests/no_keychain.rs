@@ -195,7 +195,7 @@ fn add_list_code_and_failures_change_nothing() {
         .args(["add", "--uri", "otpauth://totp/Bad:x?secret=11111111"])
         .output()
         .unwrap();
-    assert_one_line_error(&out, 2, "invalid otpauth URI");
+    assert_one_line_error(&out, 2, "the URI: invalid secret");
     let out = s
         .with_password(PW)
         .args([

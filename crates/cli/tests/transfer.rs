@@ -914,3 +914,76 @@ fn a_backup_made_by_the_cli_opens_with_the_age_binary() {
         .unwrap();
     assert_eq!(ok(&out), "backup matches the vault: 7 accounts\n");
 }
+
+/// See: issue 10 §2. Re-importing an Aegis export with `--duplicates replace` wiped the
+/// account's recovery codes and notes (Aegis files carry neither the codes nor notes added
+/// after the export). Core's one Replace rule keeps what the file cannot carry.
+#[test]
+fn issue_10_aegis_reimport_with_replace_keeps_recovery_codes_and_notes() {
+    use twofold_core::keychain::MemoryKeyStore;
+    use twofold_core::vault::{Unlock, VaultFile};
+    use twofold_core::SecretString;
+
+    let s = Sandbox::new();
+    init(&s);
+    ok(&s
+        .with_password(PW)
+        .args(["add", "--secret", "JBSWY3DPEHPK3PXP", "--issuer", "GitHub"])
+        .args(["--account", "alice"])
+        .output()
+        .unwrap());
+    let bpw = s.file("backup-pw", "a long backup passphrase\n");
+    let aegis = s.dir.path().join("aegis.json");
+    let out = s
+        .with_password(PW)
+        .args(["export", "--format", "aegis", "--backup-password-file"])
+        .arg(&bpw)
+        .arg("--out")
+        .arg(&aegis)
+        .output()
+        .unwrap();
+    ok(&out);
+    // After the export: two recovery codes (Google prints them with one space inside) and notes.
+    ok(&s
+        .with_password(PW)
+        .args(["recovery-codes", "add", "github", "1234 5678", "2345 6789"])
+        .output()
+        .unwrap());
+    ok(&s
+        .with_password(PW)
+        .args(["recovery-codes", "use", "github", "2345 6789"])
+        .output()
+        .unwrap());
+    ok(&s
+        .with_password(PW)
+        .args(["edit", "github", "--notes", "codes printed, in the drawer"])
+        .output()
+        .unwrap());
+
+    let v = import_json(
+        &s,
+        &aegis,
+        &[
+            "--duplicates",
+            "replace",
+            "--backup-password-file",
+            bpw.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["replaced"], 1, "{v}");
+
+    let vf = VaultFile::open(
+        &s.vault(),
+        &Unlock::Password(SecretString::from(PW)),
+        &MemoryKeyStore::new(),
+    )
+    .unwrap();
+    let a = &vf.vault().accounts()[0];
+    let codes: Vec<(&str, bool)> = a
+        .recovery_codes
+        .iter()
+        .map(|r| (r.code.expose(), r.used))
+        .collect();
+    assert_eq!(codes, [("1234 5678", false), ("2345 6789", true)]);
+    assert_eq!(a.notes, "codes printed, in the drawer");
+}

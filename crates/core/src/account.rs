@@ -22,6 +22,14 @@ impl AccountId {
     pub fn random() -> Self {
         Self(uuid::Uuid::new_v4().to_string())
     }
+
+    /// Whether the id is a UUID in the hyphenated lower-case form [`AccountId::random`]
+    /// makes (36 bytes). Ids of imported accounts that are not get a fresh one, so an id
+    /// has a known size (issue 11 item 7: the payload buffer is sized exactly).
+    pub fn is_uuid(&self) -> bool {
+        self.0.len() == 36
+            && uuid::Uuid::try_parse(&self.0).is_ok_and(|u| u.hyphenated().to_string() == self.0)
+    }
 }
 
 impl fmt::Display for AccountId {
@@ -261,5 +269,113 @@ impl Account {
             (Kind::Hotp { .. }, Kind::Hotp { .. }) => true,
             (a, b) => a == b,
         }
+    }
+}
+
+/// How long or how many each user-managed field may be: one table for the vault, both front
+/// ends and every import path (issue 10 §2). [`Account::check_fields`] applies it and the
+/// vault refuses an account that breaks it, so no front end can store more than the others.
+pub mod limits {
+    /// Longest issuer, account name or icon hint, in bytes (the otpauth field limit).
+    pub const MAX_TEXT: usize = crate::uri::MAX_FIELD_LEN;
+    /// Longest notes, in bytes.
+    pub const MAX_NOTES: usize = 64 * 1024;
+    /// Most tags per account.
+    pub const MAX_TAGS: usize = 64;
+    /// Longest tag, in bytes.
+    pub const MAX_TAG_LEN: usize = 256;
+    /// Most recovery codes per account.
+    pub const MAX_RECOVERY_CODES: usize = 1000;
+    /// Longest recovery code, in bytes.
+    pub const MAX_RECOVERY_CODE_LEN: usize = 256;
+}
+
+/// A field over its limit ([`limits`]). Names the field and the sizes, never the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// A text field is too long.
+    #[error("{field} is {len} bytes long, expected at most {max}")]
+    TooLong {
+        /// The field (`notes`, `tag`, `recovery code`…).
+        field: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A list has too many entries.
+    #[error("{count} {what} given, expected at most {max}")]
+    TooMany {
+        /// What the list holds (`tags`, `recovery codes`).
+        what: &'static str,
+        /// How many there are.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// Checks one text field against its limit.
+///
+/// # Errors
+/// [`FieldError::TooLong`].
+pub fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
+    if value.len() > max {
+        return Err(FieldError::TooLong {
+            field,
+            len: value.len(),
+            max,
+        });
+    }
+    Ok(())
+}
+
+/// Checks a list's length against its limit.
+///
+/// # Errors
+/// [`FieldError::TooMany`].
+pub fn check_count(what: &'static str, count: usize, max: usize) -> Result<(), FieldError> {
+    if count > max {
+        return Err(FieldError::TooMany { what, count, max });
+    }
+    Ok(())
+}
+
+/// Tags as stored: trimmed, without empty ones, each once, in first-seen order.
+pub fn clean_tags<S: AsRef<str>>(tags: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.as_ref().trim();
+        if !t.is_empty() && !out.iter().any(|o| o == t) {
+            out.push(t.to_owned());
+        }
+    }
+    out
+}
+
+impl Account {
+    /// Checks every user-managed field against [`limits`].
+    ///
+    /// # Errors
+    /// The first field over its limit.
+    pub fn check_fields(&self) -> Result<(), FieldError> {
+        use limits::*;
+        check_len("issuer", &self.issuer, MAX_TEXT)?;
+        check_len("account name", &self.name, MAX_TEXT)?;
+        check_len("icon", self.icon.as_deref().unwrap_or(""), MAX_TEXT)?;
+        check_len("notes", &self.notes, MAX_NOTES)?;
+        check_count("tags", self.tags.len(), MAX_TAGS)?;
+        for t in &self.tags {
+            check_len("tag", t, MAX_TAG_LEN)?;
+        }
+        check_count(
+            "recovery codes",
+            self.recovery_codes.len(),
+            MAX_RECOVERY_CODES,
+        )?;
+        for r in &self.recovery_codes {
+            check_len("recovery code", r.code.expose(), MAX_RECOVERY_CODE_LEN)?;
+        }
+        Ok(())
     }
 }

@@ -1068,51 +1068,10 @@ pub mod auto {
         let bytes = encrypt(&json, password)?;
         drop(json);
         let path = dir.join(&name);
-        write_atomic(dir, &path, &name, &bytes)?;
+        crate::fsio::write_private(&path, &bytes, crate::fsio::Existing::Replace)
+            .map_err(io_err(&path))?;
         prune(dir, keep.max(1), &path)?;
         Ok(path)
-    }
-
-    fn write_atomic(
-        dir: &Path,
-        path: &Path,
-        name: &str,
-        bytes: &[u8],
-    ) -> Result<(), AutoBackupError> {
-        let suffix: u64 = {
-            let mut b = [0u8; 8];
-            getrandom::fill(&mut b).map_err(|e| AutoBackupError::Io {
-                path: dir.to_owned(),
-                source: io::Error::other(format!("system random number generator failed: {e}")),
-            })?;
-            u64::from_le_bytes(b)
-        };
-        let tmp = dir.join(format!(".{name}.tmp-{suffix:016x}"));
-        let result = (|| -> io::Result<()> {
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            let mut file = options.open(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            drop(file);
-            std::fs::rename(&tmp, path)?;
-            #[cfg(unix)]
-            std::fs::File::open(dir)?.sync_all()?;
-            Ok(())
-        })();
-        if let Err(source) = result {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(AutoBackupError::Io {
-                path: path.to_owned(),
-                source,
-            });
-        }
-        Ok(())
     }
 
     fn prune(dir: &Path, keep: usize, written: &Path) -> Result<(), AutoBackupError> {

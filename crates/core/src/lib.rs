@@ -13,6 +13,9 @@
 //! - `capture` (feature `capture`): the screen and the clipboard as QR sources.
 //! - [`formats`]: other apps' export files in and out (issue 5), with detection by content.
 //! - [`keychain`]: where the keychain slot keeps its key: the OS keychain, or memory in tests.
+//! - [`intake`], [`merge`], [`recovery`], [`strength`], [`fsio`]: the rules both front ends
+//!   share (issue 10 §2): pasted/scanned/typed/file input → accounts, merging them in,
+//!   recovery codes, password strength, private atomic writes.
 //!
 //! Secrets live in [`secret::SecretBytes`], which zeroizes on drop, redacts itself in `Debug`
 //! and does not implement `Serialize`.
@@ -25,11 +28,14 @@ pub mod backup;
 pub mod capture;
 pub mod error;
 pub mod formats;
+pub mod fsio;
+pub mod intake;
 pub mod keychain;
 pub mod merge;
 pub mod migration;
 pub mod otp;
 pub mod qr;
+pub mod recovery;
 pub mod secret;
 pub mod strength;
 pub mod uri;

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use twofold_core::backup::{self, auto, Difference};
 use twofold_core::formats::{self, FormatError};
 use twofold_core::keychain::MemoryKeyStore;
-use twofold_core::merge::{self, DuplicateChoice, MergeSummary};
+use twofold_core::merge::{self, DuplicateChoice};
 use twofold_core::vault::{Unlock, Vault, VaultFile};
 use twofold_core::{
     Account, AccountId, Algorithm, Digits, Kind, Period, RecoveryCode, SecretBytes, SecretString,
@@ -833,15 +833,8 @@ fn merge_skip_replace_keep_both() {
             .collect::<Vec<_>>(),
         [(true, false), (false, false), (false, true), (true, false)]
     );
-    let s = merge::apply(&mut v, plan, |_| DuplicateChoice::Skip).unwrap();
-    assert_eq!(
-        s,
-        MergeSummary {
-            added: 1,
-            replaced: 0,
-            skipped_duplicates: 3
-        }
-    );
+    let s = merge::apply(&mut v, plan, |_, _| DuplicateChoice::Skip).unwrap();
+    assert_eq!((s.added, s.replaced, s.skipped_duplicates), (1, 0, 3));
     assert_eq!(v.len(), 3);
     assert_eq!(v.accounts()[2].issuer, "New");
     assert_eq!(
@@ -854,15 +847,8 @@ fn merge_skip_replace_keep_both() {
     let mut v = base();
     let ids: Vec<AccountId> = v.accounts().iter().map(|a| a.id.clone()).collect();
     let plan = merge::plan(v.accounts(), incoming());
-    let s = merge::apply(&mut v, plan, |_| DuplicateChoice::Replace).unwrap();
-    assert_eq!(
-        s,
-        MergeSummary {
-            added: 1,
-            replaced: 2,
-            skipped_duplicates: 1
-        }
-    );
+    let s = merge::apply(&mut v, plan, |_, _| DuplicateChoice::Replace).unwrap();
+    assert_eq!((s.added, s.replaced, s.skipped_duplicates), (1, 2, 1));
     assert_eq!(v.get(&ids[0]).unwrap().issuer, "Dup of existing");
     let h = v.get(&ids[1]).unwrap();
     assert_eq!(h.issuer, "Hotp from file");
@@ -872,15 +858,8 @@ fn merge_skip_replace_keep_both() {
     let mut v = base();
     let plan = merge::plan(v.accounts(), incoming());
     let dup_id = plan[0].account.id.clone();
-    let s = merge::apply(&mut v, plan, |_| DuplicateChoice::KeepBoth).unwrap();
-    assert_eq!(
-        s,
-        MergeSummary {
-            added: 4,
-            replaced: 0,
-            skipped_duplicates: 0
-        }
-    );
+    let s = merge::apply(&mut v, plan, |_, _| DuplicateChoice::KeepBoth).unwrap();
+    assert_eq!((s.added, s.replaced, s.skipped_duplicates), (4, 0, 0));
     assert_eq!(v.len(), 6);
     assert!(v.get(&dup_id).is_none(), "keep-both gets a fresh id");
 
@@ -888,7 +867,7 @@ fn merge_skip_replace_keep_both() {
     let mut v = base();
     let plan = merge::plan(v.accounts(), incoming());
     let asked = std::cell::RefCell::new(Vec::new());
-    merge::apply(&mut v, plan, |i| {
+    merge::apply(&mut v, plan, |_, i| {
         asked.borrow_mut().push(i.account.issuer.clone());
         DuplicateChoice::Skip
     })
@@ -906,7 +885,7 @@ fn restoring_a_backup_into_an_empty_vault_keeps_ids_and_order() {
     let imported = backup::from_json(&json, 0).unwrap();
     let mut v = Vault::new();
     let plan = merge::plan(v.accounts(), imported.accounts);
-    let s = merge::apply(&mut v, plan, |_| DuplicateChoice::Skip).unwrap();
+    let s = merge::apply(&mut v, plan, |_, _| DuplicateChoice::Skip).unwrap();
     assert_eq!(s.added, 3);
     assert!(backup::compare(&accounts, v.accounts()).is_empty());
 }

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use tauri::State;
-use twofold_core::account::{Account, AccountId, Kind, RecoveryCode};
-use twofold_core::{otp, qr, uri, SecretString};
+use twofold_core::account::{clean_tags, Account, AccountId, Kind};
+use twofold_core::{otp, qr, recovery, uri};
 use zeroize::Zeroizing;
 
 use crate::clipboard::Clipboard;
@@ -22,16 +22,9 @@ use crate::views::{
     ms, AccountView, CodeView, CopyOutcome, RecoveryCodeView, RevealedSecret, UndoToken,
 };
 
-/// Longest issuer, name or icon hint (core's URI field limit).
-const MAX_FIELD: usize = 4096;
-/// Longest notes.
-const MAX_NOTES: usize = 64 * 1024;
-/// Most tags per account, and the longest tag.
-const MAX_TAGS: usize = 64;
-const MAX_TAG_LEN: usize = 256;
-/// Most recovery codes per account, and the longest code.
-const MAX_RECOVERY_CODES: usize = 1000;
-const MAX_RECOVERY_CODE_LEN: usize = 256;
+/// Largest account patch accepted over IPC (a bound before any work; core's field limits
+/// decide what is stored).
+const MAX_PATCH_BYTES: usize = 256 * 1024;
 /// Most ids in one reorder.
 const MAX_REORDER: usize = 100_000;
 
@@ -186,27 +179,22 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 }
 
 impl AccountPatch {
+    /// A cheap bound on the request before the vault is locked; the field limits themselves
+    /// are core's, checked by `Vault::update` on the patched account.
     fn check(&self) -> IpcResult<()> {
-        for (what, value, max) in [
-            ("issuer", &self.issuer, MAX_FIELD),
-            ("name", &self.name, MAX_FIELD),
-            ("icon", &self.icon.clone().flatten(), MAX_FIELD),
-            ("notes", &self.notes, MAX_NOTES),
-        ] {
-            if let Some(v) = value {
-                bounded(what, v, max)?;
-            }
-        }
-        if let Some(tags) = &self.tags {
-            if tags.len() > MAX_TAGS {
-                return Err(IpcError::invalid(format!(
-                    "{} tags given, expected at most {MAX_TAGS}",
-                    tags.len()
-                )));
-            }
-            for t in tags {
-                bounded("tag", t, MAX_TAG_LEN)?;
-            }
+        let text = |v: &Option<String>| v.as_ref().map_or(0, String::len);
+        let total = text(&self.issuer)
+            + text(&self.name)
+            + text(&self.notes)
+            + self.icon.clone().flatten().map_or(0, |v| v.len())
+            + self
+                .tags
+                .as_ref()
+                .map_or(0, |t| t.iter().map(String::len).sum());
+        if total > MAX_PATCH_BYTES {
+            return Err(IpcError::invalid(format!(
+                "the change is {total} bytes long, expected at most {MAX_PATCH_BYTES}"
+            )));
         }
         Ok(())
     }
@@ -226,13 +214,7 @@ impl AccountPatch {
                 .map(str::to_owned);
         }
         if let Some(tags) = &self.tags {
-            let mut clean: Vec<String> = Vec::new();
-            for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-                if !clean.iter().any(|c| c == t) {
-                    clean.push(t.to_owned());
-                }
-            }
-            a.tags = clean;
+            a.tags = clean_tags(tags);
         }
         if let Some(v) = &self.notes {
             a.notes = v.clone();
@@ -255,10 +237,11 @@ pub async fn update_account(
     let now = now_i64();
     let mut s = state::lock(&vault);
     s.mutate(|v| {
-        let a = v.get_mut(&id).ok_or_else(|| not_found(&id))?;
-        patch.apply(a);
-        a.updated_at = now;
-        Ok(())
+        v.update(&id, |a| -> IpcResult<()> {
+            patch.apply(a);
+            a.updated_at = now;
+            Ok(())
+        })
     })?;
     s.last_activity = Instant::now();
     view_of(&s, &id)
@@ -356,22 +339,6 @@ pub async fn list_recovery_codes(
         .collect())
 }
 
-/// Codes compare without spaces and dashes, case-insensitively (as twofold-cli does).
-fn normalize_code(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Splits text pasted from a site into codes: on whitespace, commas and semicolons.
-fn split_codes(text: &str) -> Vec<&str> {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect()
-}
-
 /// Adds the recovery codes found in `text` (pasted from the site), skipping ones already
 /// stored.
 #[tauri::command]
@@ -383,37 +350,21 @@ pub async fn add_recovery_codes(
     let id = account_id(&id)?;
     let text = Zeroizing::new(text);
     bounded("recovery codes text", &text, 256 * 1024)?;
-    let codes = split_codes(&text);
+    // Core's rule, the CLI's too: one code a line, or several separated by tabs, commas,
+    // semicolons or runs of spaces ("1234 5678" is one code).
+    let codes = recovery::parse(&text);
     if codes.is_empty() {
         return Err(IpcError::invalid("no recovery codes found in the text"));
     }
-    for c in &codes {
-        bounded("recovery code", c, MAX_RECOVERY_CODE_LEN)?;
-    }
+    let now = now_i64();
     let mut s = state::lock(&vault);
     s.mutate(|v| {
-        let a = v.get_mut(&id).ok_or_else(|| not_found(&id))?;
-        for c in &codes {
-            let n = normalize_code(c);
-            if a.recovery_codes
-                .iter()
-                .any(|r| normalize_code(r.code.expose()) == n)
-            {
-                continue;
-            }
-            if a.recovery_codes.len() >= MAX_RECOVERY_CODES {
-                return Err(IpcError::invalid(format!(
-                    "an account keeps at most {MAX_RECOVERY_CODES} recovery codes"
-                )));
-            }
-            a.recovery_codes.push(RecoveryCode {
-                code: SecretString::from(*c),
-                used: false,
-                used_at: None,
-            });
-        }
-        a.updated_at = now_i64();
-        Ok(())
+        v.update(&id, |a| -> IpcResult<()> {
+            recovery::add(&mut a.recovery_codes, codes.clone())
+                .map_err(|e| IpcError::invalid(e.to_string()))?;
+            a.updated_at = now;
+            Ok(())
+        })
     })?;
     s.last_activity = Instant::now();
     view_of(&s, &id)
@@ -476,13 +427,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_pasted_recovery_codes() {
-        assert_eq!(
-            split_codes("abcd-1234\n efgh-5678, ijkl;mnop\t\tqrst"),
-            ["abcd-1234", "efgh-5678", "ijkl", "mnop", "qrst"]
-        );
-        assert!(split_codes(" ,\n; ").is_empty());
-        assert_eq!(normalize_code("AB cd-12"), "abcd12");
+    fn pasted_recovery_codes_follow_cores_rule() {
+        // See: issue 10 §2 (the app split "1234 5678" into two codes, the CLI kept one).
+        let codes: Vec<String> = recovery::parse("1234 5678\nabcd-1234, efgh-5678")
+            .iter()
+            .map(|c| c.expose().to_owned())
+            .collect();
+        assert_eq!(codes, ["1234 5678", "abcd-1234", "efgh-5678"]);
     }
 
     #[test]

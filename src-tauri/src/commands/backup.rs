@@ -22,8 +22,10 @@ use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use twofold_core::account::Account;
 use twofold_core::backup::{self, Difference};
-use twofold_core::formats::{self, ExportFile};
-use twofold_core::{migration, qr, SecretString};
+use twofold_core::formats;
+use twofold_core::fsio::{self, Existing};
+use twofold_core::{migration, qr, strength, SecretString};
+use zeroize::Zeroizing;
 
 use crate::commands::import::{format_error, password_arg, path_arg, read_file_capped};
 use crate::commands::vault::reauthenticate;
@@ -72,65 +74,17 @@ pub async fn export_formats() -> IpcResult<Vec<ExportFormatView>> {
         .collect())
 }
 
-/// Where each exported file goes: one file keeps the chosen path (given the format's
-/// extension when it has none); several share the chosen path's stem, each with its suffix.
-pub fn export_paths(chosen: &Path, files: &[ExportFile]) -> Vec<PathBuf> {
-    if let [only] = files {
-        if chosen.extension().is_some() {
-            return vec![chosen.to_path_buf()];
-        }
-        let mut name = chosen.as_os_str().to_owned();
-        name.push(&only.suffix);
-        return vec![PathBuf::from(name)];
-    }
-    let stem = chosen.with_extension("");
-    files
-        .iter()
-        .map(|f| {
-            let mut name = stem.as_os_str().to_owned();
-            name.push(&f.suffix);
-            PathBuf::from(name)
-        })
-        .collect()
-}
-
-/// Writes `bytes` to `path` readable by the owner only: a temporary file beside it, synced,
-/// then renamed over the target (a crash leaves the old file or the new one, never half).
-///
-/// # Errors
-/// The I/O problem.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written?;
-    // The rename itself is durable once the directory is synced (best effort: not every
-    // platform lets a directory be opened).
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+/// How strong a new backup or export password is, by core's one rule (`strength::check`, the
+/// CLI's too): the meter's score and whether the export will accept it. The UI shows this
+/// instead of estimating on its own, so the window and the export never disagree.
+#[tauri::command]
+pub async fn password_strength(password: String) -> IpcResult<strength::Assessment> {
+    let password = Zeroizing::new(password);
+    bounded("password", &password, 1024)?;
+    Ok(strength::assess(
+        &SecretString::from(password.as_str()),
+        &[],
+    ))
 }
 
 /// The accounts to export and whether the user may export them in plain: checks the
@@ -154,7 +108,7 @@ fn accounts_for_export(
     Ok(s.vault()?.accounts().to_vec())
 }
 
-/// Exports the vault in `format` to `path` (see [`export_paths`] for several files).
+/// Exports the vault in `format` to `path` (core's `formats::export_paths` names several files).
 /// Encrypted formats need `password` (the backup's own); plain ones need `confirmPlain` and,
 /// on a vault with a password, `vaultPassword`.
 #[tauri::command]
@@ -193,9 +147,9 @@ pub async fn export_vault(
         if files.is_empty() {
             return Err(IpcError::invalid("there is nothing to export"));
         }
-        let paths = export_paths(&chosen, &files);
+        let paths = formats::export_paths(&chosen, &files);
         for p in &paths {
-            if same_file(p, &vault_path) {
+            if fsio::same_file(p, &vault_path) {
                 return Err(IpcError::invalid(format!(
                     "{} is the vault itself; choose another file",
                     p.display()
@@ -203,7 +157,7 @@ pub async fn export_vault(
             }
         }
         for (p, f) in paths.iter().zip(&files) {
-            write_atomic(p, &f.bytes)
+            fsio::write_private(p, &f.bytes, Existing::Replace)
                 .map_err(|e| IpcError::internal(format!("cannot write {}: {e}", p.display())))?;
         }
         Ok(ExportOutcome {
@@ -212,17 +166,6 @@ pub async fn export_vault(
         })
     })
     .await?
-}
-
-/// Whether `a` and `b` name the same file (the same path, or the same file on disk).
-fn same_file(a: &Path, b: &Path) -> bool {
-    if a == b {
-        return true;
-    }
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
 }
 
 /// (SHOW) The Google Authenticator transfer QR codes of the vault, as standalone SVG
@@ -309,6 +252,7 @@ fn difference_view(d: &Difference) -> DifferenceView {
 fn check_strength(password: Option<&SecretString>) -> IpcResult<()> {
     match password {
         Some(p) => twofold_core::strength::check(p, &[])
+            .map(drop)
             .map_err(|weak| IpcError::invalid(format!("backup password: {weak}"))),
         None => Ok(()),
     }
@@ -604,7 +548,6 @@ mod tests {
     use twofold_core::keychain::MemoryKeyStore;
     use twofold_core::vault::{CreateOptions, KdfParams, VaultFile};
     use twofold_core::SecretBytes;
-    use zeroize::Zeroizing;
 
     fn account(issuer: &str, byte: u8) -> Account {
         Account::new(
@@ -704,68 +647,6 @@ mod tests {
         assert!(qr.codes[0].starts_with("<svg"));
         assert_eq!(qr.left_out, ["Steam (me)"]);
         assert!(transfer_qr(&[steam]).is_err());
-    }
-
-    fn file(suffix: &str) -> ExportFile {
-        ExportFile {
-            suffix: suffix.into(),
-            bytes: Zeroizing::new(b"x".to_vec()),
-        }
-    }
-
-    #[test]
-    fn one_file_keeps_the_chosen_path_and_several_share_its_stem() {
-        let chosen = Path::new("/tmp/out/backup.json");
-        assert_eq!(export_paths(chosen, &[file(".json")]), [chosen]);
-        assert_eq!(
-            export_paths(Path::new("/tmp/out/backup"), &[file(".age")]),
-            [Path::new("/tmp/out/backup.age")]
-        );
-        assert_eq!(
-            export_paths(
-                Path::new("/tmp/out/ga.png"),
-                &[file("-1.png"), file("-2.png")]
-            ),
-            [
-                Path::new("/tmp/out/ga-1.png"),
-                Path::new("/tmp/out/ga-2.png")
-            ]
-        );
-    }
-
-    #[test]
-    fn the_vault_itself_is_recognised_under_another_spelling() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let vault = dir.path().join("vault.twofold");
-        std::fs::write(&vault, b"v").expect("writes");
-        let other = dir.path().join(".").join("vault.twofold");
-        assert!(same_file(&other, &vault));
-        assert!(!same_file(&dir.path().join("backup.age"), &vault));
-    }
-
-    #[test]
-    fn writes_atomically_readable_by_the_owner_only() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("out.json");
-        std::fs::write(&path, b"old").expect("writes");
-        write_atomic(&path, b"new content").expect("writes atomically");
-        assert_eq!(std::fs::read(&path).expect("reads"), b"new content");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&path)
-                .expect("exists")
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("lists")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, ["out.json"], "no temporary file is left behind");
-        let missing = dir.path().join("no-such-dir").join("x");
-        assert!(write_atomic(&missing, b"x").is_err());
     }
 
     #[test]

@@ -21,9 +21,10 @@ use std::time::Instant;
 
 use serde::Deserialize;
 use tauri::State;
-use twofold_core::account::{Account, Algorithm, Digits, Kind, Period};
+use twofold_core::account::Account;
+use twofold_core::intake::{self, FileIntake};
 use twofold_core::merge::{self, DuplicateChoice};
-use twofold_core::{capture, formats, migration, otp, qr, uri, SecretBytes, SecretString};
+use twofold_core::{capture, formats, migration, qr, SecretString};
 use zeroize::Zeroizing;
 
 use crate::commands::{bounded, now_i64};
@@ -37,13 +38,9 @@ use crate::views::{
 /// Largest image file or pasted image accepted (security.md I2).
 pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 
-/// Registers `account` as a candidate and describes it for the preview.
-fn register(s: &mut AppVault, account: Account) -> Candidate {
-    let duplicate_of = s
-        .vault()
-        .ok()
-        .and_then(|v| v.accounts().iter().find(|a| a.same_token(&account)))
-        .map(|a| a.id.0.clone());
+/// Registers `account` as a candidate and describes it for the preview; `duplicate_of` is
+/// the vault account with the same token (core's `merge::plan` decides).
+fn register(s: &mut AppVault, account: Account, duplicate_of: Option<String>) -> Candidate {
     let (kind, digits, period, counter) = kind_parts(&account);
     let token = uuid::Uuid::new_v4().to_string();
     let candidate = Candidate {
@@ -61,72 +58,39 @@ fn register(s: &mut AppVault, account: Account) -> Candidate {
     candidate
 }
 
-/// Turns QR payloads or pasted links into candidates; problems become messages. `what`
-/// names the source in messages ("QR code", "link").
-fn candidates_from_payloads(s: &mut AppVault, payloads: &[String], what: &str) -> ScanResult {
-    let now = now_i64();
-    let mut found: Vec<Account> = Vec::new();
-    let mut result = ScanResult::default();
-    let many = payloads.len() > 1;
-    for (i, payload) in payloads.iter().enumerate() {
-        let label = if many {
-            format!("{what} {}", i + 1)
-        } else {
-            format!("the {what}")
-        };
-        let text = payload.trim();
-        if migration::is_migration_uri(text) {
-            match migration::decode(text, now) {
-                Ok(batch) => {
-                    if batch.batch_size > 1 {
-                        result.messages.push(format!(
-                            "{label} is part {} of {} of a Google Authenticator export; add the other parts too",
-                            batch.batch_index.saturating_add(1),
-                            batch.batch_size
-                        ));
-                    }
-                    for skipped in &batch.skipped {
-                        result.messages.push(format!(
-                            "skipped {} from {label}: {}",
-                            skipped.label, skipped.reason
-                        ));
-                    }
-                    found.extend(batch.accounts);
-                }
-                Err(e) => result.messages.push(format!("{label}: {e}")),
-            }
-        } else if text
-            .get(..10)
-            .is_some_and(|p| p.eq_ignore_ascii_case("otpauth://"))
-        {
-            match uri::parse(text, now) {
-                Ok(account) => found.push(account),
-                Err(e) => result.messages.push(format!("{label}: {e}")),
-            }
-        } else {
-            // The payload itself is not echoed: it may be anything, a password included.
-            result.messages.push(format!(
-                "{label} is not an otpauth:// or otpauth-migration:// link"
-            ));
-        }
-    }
-    let mut kept: Vec<Account> = Vec::new();
-    for account in found {
-        if kept.iter().any(|k| k.same_token(&account)) {
-            continue;
-        }
+/// Registers accounts as candidates, marking the ones the vault already has (core's
+/// `merge::plan`), and stops at [`MAX_PENDING`] with a message.
+fn register_all(s: &mut AppVault, accounts: Vec<Account>, result: &mut ScanResult) {
+    let planned = match s.vault() {
+        Ok(v) => merge::plan(v.accounts(), accounts),
+        Err(_) => merge::plan(&[], accounts),
+    };
+    for inc in planned {
         if s.pending.len() >= MAX_PENDING {
             result.messages.push(format!(
                 "too many accounts waiting to be imported; at most {MAX_PENDING} at once"
             ));
             break;
         }
-        kept.push(account);
-    }
-    for account in kept {
-        let candidate = register(s, account);
+        let duplicate_of = inc.duplicate_of.map(|id| id.0);
+        let candidate = register(s, inc.account, duplicate_of);
         result.candidates.push(candidate);
     }
+}
+
+/// Turns QR payloads or pasted links into candidates through core's intake (the CLI's
+/// `add --uri` and `scan --add` use the same); problems become messages.
+fn candidates_from_payloads(
+    s: &mut AppVault,
+    payloads: &[String],
+    source: intake::Source,
+) -> ScanResult {
+    let found = intake::texts(payloads, source, now_i64());
+    let mut result = ScanResult {
+        candidates: Vec::new(),
+        messages: found.messages(),
+    };
+    register_all(s, found.accounts, &mut result);
     result
 }
 
@@ -142,7 +106,11 @@ fn scan_outcome(vault: &VaultState, decoded: Result<Vec<String>, String>) -> Ipc
                 payloads.into_iter().map(Zeroizing::new).collect();
             let plain: Vec<String> = payloads.iter().map(|p| p.as_str().to_owned()).collect();
             let plain = Zeroizing::new(plain);
-            Ok(candidates_from_payloads(&mut s, &plain, "QR code"))
+            Ok(candidates_from_payloads(
+                &mut s,
+                &plain,
+                intake::Source::QrCode,
+            ))
         }
         Err(message) => Ok(ScanResult {
             candidates: Vec::new(),
@@ -259,95 +227,11 @@ pub async fn parse_uri(vault: State<'_, VaultState>, uri: String) -> IpcResult<S
     let mut s = state::lock(&vault);
     s.file()?;
     s.last_activity = Instant::now();
-    Ok(candidates_from_payloads(&mut s, &lines, "link"))
-}
-
-/// The manual form's fields.
-struct Manual<'a> {
-    issuer: &'a str,
-    name: &'a str,
-    secret: &'a str,
-    kind: &'a str,
-    algorithm: Option<&'a str>,
-    digits: Option<u32>,
-    period: Option<u64>,
-    counter: Option<u64>,
-}
-
-/// Builds the account the manual form describes. `Ok` may carry a warning.
-fn manual_account(m: &Manual<'_>) -> Result<(Account, Option<String>), String> {
-    for (what, value) in [("issuer", m.issuer), ("account name", m.name)] {
-        if value.len() > uri::MAX_FIELD_LEN {
-            return Err(format!(
-                "{what} is {} bytes long, expected at most {}",
-                value.len(),
-                uri::MAX_FIELD_LEN
-            ));
-        }
-    }
-    if m.secret.trim().is_empty() {
-        return Err("enter the key the site shows (base32, letters A-Z and digits 2-7)".into());
-    }
-    if m.secret.len() > 2 * otp::MAX_SECRET_LEN {
-        return Err(format!(
-            "the key is {} characters long, expected at most {}",
-            m.secret.len(),
-            2 * otp::MAX_SECRET_LEN
-        ));
-    }
-    let secret = SecretBytes::from_base32(m.secret).map_err(|e| format!("invalid key: {e}"))?;
-    if secret.len() > otp::MAX_SECRET_LEN {
-        return Err(format!(
-            "the key is {} bytes long, expected at most {}",
-            secret.len(),
-            otp::MAX_SECRET_LEN
-        ));
-    }
-    let algorithm = match m.algorithm {
-        None | Some("") => Algorithm::Sha1,
-        Some(a) => Algorithm::parse(a).ok_or_else(|| {
-            format!("unsupported algorithm {a:?}, expected SHA1, SHA256 or SHA512")
-        })?,
-    };
-    let digits = match m.digits {
-        None => Digits::SIX,
-        Some(d) => Digits::new(d).ok_or_else(|| format!("digits must be 6 to 8, got {d}"))?,
-    };
-    let kind = match m.kind.to_ascii_lowercase().as_str() {
-        "totp" | "" => {
-            let seconds = m.period.unwrap_or(30);
-            let period = Period::new(seconds).ok_or_else(|| {
-                format!(
-                    "period must be 1 to {} seconds, got {seconds}",
-                    Period::MAX_SECONDS
-                )
-            })?;
-            Kind::Totp { period }
-        }
-        "hotp" => Kind::Hotp {
-            counter: m.counter.unwrap_or(0),
-        },
-        "steam" => Kind::Steam,
-        other => {
-            return Err(format!(
-                "unsupported type {other:?}, expected \"totp\", \"hotp\" or \"steam\""
-            ))
-        }
-    };
-    let warning = (secret.len() < 10).then(|| {
-        format!(
-            "the key is only {} bits long; check that it is complete",
-            secret.len() * 8
-        )
-    });
-    let mut account = Account::new(m.issuer.trim(), m.name.trim(), secret, kind, now_i64());
-    if matches!(kind, Kind::Steam) {
-        account.algorithm = Algorithm::Sha1;
-    } else {
-        account.algorithm = algorithm;
-        account.digits = digits;
-    }
-    Ok((account, warning))
+    Ok(candidates_from_payloads(
+        &mut s,
+        &lines,
+        intake::Source::Link,
+    ))
 }
 
 /// Live validation of the manual form (no state needed, nothing stored).
@@ -361,24 +245,23 @@ pub async fn validate_manual(
     counter: Option<u64>,
 ) -> IpcResult<Validation> {
     let secret = Zeroizing::new(secret);
-    let form = Manual {
-        issuer: "",
-        name: "",
+    let form = intake::Manual {
         secret: &secret,
-        kind: &kind,
+        kind: Some(&kind),
         algorithm: algorithm.as_deref(),
         digits,
         period,
         counter,
+        ..intake::Manual::default()
     };
-    Ok(match manual_account(&form) {
-        Ok((_, warning)) => Validation {
+    Ok(match intake::manual_parameters(&form) {
+        Ok((.., warning)) => Validation {
             ok: true,
             message: warning,
         },
-        Err(message) => Validation {
+        Err(e) => Validation {
             ok: false,
-            message: Some(message),
+            message: Some(e.to_string()),
         },
     })
 }
@@ -398,25 +281,27 @@ pub async fn add_manual(
     counter: Option<u64>,
 ) -> IpcResult<ScanResult> {
     let secret = Zeroizing::new(secret);
-    let form = Manual {
+    let form = intake::Manual {
         issuer: &issuer,
         name: &name,
         secret: &secret,
-        kind: &kind,
+        kind: Some(&kind),
         algorithm: algorithm.as_deref(),
         digits,
         period,
         counter,
     };
-    let (account, warning) = manual_account(&form).map_err(IpcError::InvalidInput)?;
+    let (account, warning) =
+        intake::manual(&form, now_i64()).map_err(|e| IpcError::invalid(e.to_string()))?;
     let mut s = state::lock(&vault);
     s.file()?;
     s.last_activity = Instant::now();
-    let candidate = register(&mut s, account);
-    Ok(ScanResult {
-        candidates: vec![candidate],
+    let mut result = ScanResult {
+        candidates: Vec::new(),
         messages: warning.into_iter().collect(),
-    })
+    };
+    register_all(&mut s, vec![account], &mut result);
+    Ok(result)
 }
 
 /// What to do with one candidate.
@@ -465,56 +350,24 @@ pub async fn confirm_import(
         }
     }
     s.pending.clear();
-    let now = now_i64();
-    let outcome = s.mutate(|v| {
-        let mut out = ImportOutcome {
-            skipped,
-            ..ImportOutcome::default()
-        };
-        let mut next_order = v
-            .accounts()
-            .iter()
-            .map(|a| a.order)
-            .max()
-            .map_or(0, |m| m.saturating_add(1));
-        for (account, action) in &chosen {
-            let existing = v.accounts().iter().find(|e| e.same_token(account)).cloned();
-            match (action, existing) {
-                (Action::Replace, Some(old)) => {
-                    let mut new = account.clone();
-                    new.id = old.id.clone();
-                    new.order = old.order;
-                    new.favourite = old.favourite;
-                    new.notes = old.notes.clone();
-                    new.recovery_codes = old.recovery_codes.clone();
-                    new.created_at = old.created_at;
-                    new.last_used_at = old.last_used_at;
-                    if new.tags.is_empty() {
-                        new.tags = old.tags.clone();
-                    }
-                    if new.icon.is_none() {
-                        new.icon = old.icon.clone();
-                    }
-                    new.updated_at = now;
-                    v.replace(new)?;
-                    out.replaced += 1;
-                }
-                // Already there (a duplicate the user chose to add, or two copies in one
-                // batch): the vault keeps one.
-                (_, Some(_)) => out.skipped += 1,
-                (_, None) => {
-                    let mut new = account.clone();
-                    new.order = next_order;
-                    next_order = next_order.saturating_add(1);
-                    v.add(new)?;
-                    out.added += 1;
-                }
-            }
-        }
-        Ok(out)
+    // Core's merge, as for files and the CLI: "replace" follows its one Replace rule (nothing
+    // the link cannot carry is lost, an HOTP counter never goes back); "add" of an account the
+    // vault already has keeps the vault's.
+    let summary = s.mutate(|v| {
+        let accounts: Vec<Account> = chosen.iter().map(|(a, _)| a.clone()).collect();
+        let plan = merge::plan(v.accounts(), accounts);
+        merge::apply(v, plan, |i, _| match chosen[i].1 {
+            Action::Replace => DuplicateChoice::Replace,
+            Action::Add | Action::Skip => DuplicateChoice::Skip,
+        })
+        .map_err(IpcError::from)
     })?;
     s.last_activity = Instant::now();
-    Ok(outcome)
+    Ok(ImportOutcome {
+        added: summary.added,
+        replaced: summary.replaced,
+        skipped: skipped + summary.skipped_duplicates,
+    })
 }
 
 /// Largest import file read (core's limit for every format).
@@ -638,30 +491,27 @@ pub async fn read_import_file(
     let password = password_arg("password", password)?;
     require_unlocked(&vault)?;
     let now = now_i64();
-    let converted = blocking(move || -> IpcResult<_> {
+    let read = blocking(move || -> IpcResult<_> {
         let bytes = read_file_capped(&path, MAX_IMPORT_BYTES)?;
-        let importer = formats::detect(&bytes).map_err(format_error)?;
-        let encrypted = importer.is_encrypted(&bytes).map_err(format_error)?;
-        if encrypted && password.is_none() {
-            return Ok((importer, None));
-        }
-        let imported = importer
-            .import(&bytes, password.as_ref(), now)
-            .map_err(format_error)?;
-        Ok((importer, Some(imported)))
+        // Core's intake: detection, "needs a password", conversion (the CLI's import too).
+        intake::file(&bytes, None, password.as_ref(), now).map_err(format_error)
     })
     .await??;
-    let (importer, imported) = converted;
-    let Some(imported) = imported else {
-        return Ok(FilePreview {
-            import_id: String::new(),
-            format: importer.id(),
-            format_name: importer.name(),
-            needs_password: true,
-            entries: Vec::new(),
-            skipped: Vec::new(),
-            warnings: Vec::new(),
-        });
+    let (importer, imported) = match read {
+        FileIntake::NeedsPassword { importer } => {
+            return Ok(FilePreview {
+                import_id: String::new(),
+                format: importer.id(),
+                format_name: importer.name(),
+                needs_password: true,
+                entries: Vec::new(),
+                skipped: Vec::new(),
+                warnings: Vec::new(),
+            });
+        }
+        FileIntake::Read {
+            importer, imported, ..
+        } => (importer, imported),
     };
     let mut s = state::lock(&vault);
     let import_id = uuid::Uuid::new_v4().to_string();
@@ -739,7 +589,7 @@ pub async fn confirm_file_import(
     let choice = DuplicateChoice::from(on_duplicate);
     let summary = s.mutate(|v| {
         let plan = merge::plan(v.accounts(), chosen.clone());
-        merge::apply(v, plan, |_| choice).map_err(IpcError::from)
+        merge::apply(v, plan, |_, _| choice).map_err(IpcError::from)
     })?;
     s.last_activity = Instant::now();
     Ok(FileImportOutcome {
@@ -765,19 +615,8 @@ pub async fn cancel_file_import(vault: State<'_, VaultState>, import_id: String)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn form<'a>(secret: &'a str, kind: &'a str) -> Manual<'a> {
-        Manual {
-            issuer: "Example",
-            name: "alice",
-            secret,
-            kind,
-            algorithm: None,
-            digits: None,
-            period: None,
-            counter: None,
-        }
-    }
+    use twofold_core::account::{Kind, Period};
+    use twofold_core::SecretBytes;
 
     #[test]
     fn file_preview_marks_vault_and_in_file_duplicates_without_secrets() {
@@ -835,38 +674,5 @@ mod tests {
             .expect("ok")
             .is_none());
         assert!(password_arg("password", Some("x".repeat(2000))).is_err());
-    }
-
-    #[test]
-    fn manual_form_messages_say_what_is_expected() {
-        let err = |m: &Manual<'_>| manual_account(m).expect_err("invalid");
-        assert!(err(&form("", "totp")).contains("enter the key"));
-        assert!(err(&form("JBSWY3DP!", "totp")).contains("invalid key"));
-        assert!(err(&form("JBSWY3DPEHPK3PXP", "motp")).contains("expected \"totp\""));
-        let mut m = form("JBSWY3DPEHPK3PXP", "totp");
-        m.digits = Some(9);
-        assert_eq!(err(&m), "digits must be 6 to 8, got 9");
-        m.digits = Some(8);
-        m.period = Some(0);
-        assert!(err(&m).starts_with("period must be 1 to 86400 seconds"));
-        m.period = Some(60);
-        m.algorithm = Some("MD5");
-        assert!(err(&m).contains("unsupported algorithm"));
-    }
-
-    #[test]
-    fn manual_form_builds_the_account_and_warns_about_short_keys() {
-        let mut m = form("jbsw y3dp ehpk 3pxp", "hotp");
-        m.counter = Some(5);
-        m.digits = Some(8);
-        m.algorithm = Some("sha256");
-        let (a, warning) = manual_account(&m).expect("valid");
-        assert_eq!(a.kind, Kind::Hotp { counter: 5 });
-        assert_eq!(a.digits.get(), 8);
-        assert_eq!(a.algorithm, Algorithm::Sha256);
-        assert_eq!(a.issuer, "Example");
-        assert!(warning.is_none());
-        let (_, warning) = manual_account(&form("JBSWY3DP", "totp")).expect("valid");
-        assert!(warning.expect("short key warns").contains("40 bits"));
     }
 }

@@ -177,7 +177,8 @@ describe("Import from file, export, verify and automatic backups (issue 5)", { c
     assert.ok(!existsSync(backupPath), "nothing is written with a weak password");
 
     await app.type("export-password", BACKUP_PASSWORD);
-    const meter = await app.find("export-strength");
+    // The meter shows Rust's verdict (password_strength), once it has judged the passphrase.
+    const meter = await app.find("export-strength", { extra: '[data-accepted="true"]' });
     assert.ok(Number(await meter.getAttribute("data-score")) >= 3, "the meter accepts the passphrase");
     await app.type("export-password-repeat", BACKUP_PASSWORD);
     await app.click("export-submit");

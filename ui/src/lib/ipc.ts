@@ -16,6 +16,7 @@ import type {
   FileImportOutcome,
   FilePreview,
   OnDuplicate,
+  Strength,
   TransferQr,
   VerifyReport,
   AccountPatch,
@@ -136,6 +137,7 @@ export const confirmFileImport = (importId: string, onDuplicate: OnDuplicate, ex
   call<FileImportOutcome>('confirm_file_import', { importId, onDuplicate, exclude })
 export const cancelFileImport = (importId: string) => call<void>('cancel_file_import', { importId })
 export const exportFormats = () => call<ExportFormat[]>('export_formats')
+export const passwordStrength = (password: string) => call<Strength>('password_strength', { password })
 export const exportVault = (a: {
   format: ExportFormatId
   path: string

@@ -1,54 +1,61 @@
-// Backup password strength (zxcvbn-ts with the common dictionaries): a 0..4 score for the meter,
-// and the rule the export and automatic-backup forms apply before a password is accepted.
-// The estimator and its dictionaries (about 400 kB) are loaded on demand, in a chunk of their
-// own, when a screen with a password meter opens (`loadStrength`): the window starts without them.
+// Backup password strength. The rule is Rust's (twofold-core `strength::check`, the CLI's too):
+// the form asks it through `password_strength` instead of estimating on its own, so the meter,
+// the form and the export can never disagree (issue 10 §2), and the window loads no estimator
+// or dictionary of its own. The shared table of cases is tests/fixtures/strength.json.
 
-import type { ZxcvbnFactory } from '@zxcvbn-ts/core'
+import { passwordStrength } from './ipc'
+import type { Strength } from './types'
 
-/** The lowest zxcvbn score accepted for a backup password ("safely unguessable"). */
-export const MIN_SCORE = 3
-
-/** Words for the meter, by score. */
+/** Words for the meter, by zxcvbn score. */
 export const STRENGTH_LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const
 
-let factory: ZxcvbnFactory | null = null
-let loading: Promise<void> | null = null
-
-/** Loads the estimator (once); `strengthScore` answers 0 until this resolved. */
-export function loadStrength(): Promise<void> {
-  loading ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(([core, common]) => {
-    factory = new core.ZxcvbnFactory({
-      dictionary: { ...common.dictionary },
-      graphs: common.adjacencyGraphs,
-    })
-  })
-  return loading
+/** Rust's verdict on one password (kept with the text it is for). */
+export interface Judgement {
+  password: string
+  strength: Strength
 }
 
-/** Whether `loadStrength` finished. */
-export function strengthLoaded(): boolean {
-  return factory !== null
+/** Asks Rust how strong `password` is. */
+export const judge = (password: string): Promise<Judgement> =>
+  passwordStrength(password).then((strength) => ({ password, strength }))
+
+/** The verdict held if it is for `password` (null while an older answer is held, or none). */
+export function strengthOf(judged: Judgement | null, password: string): Strength | null {
+  return judged !== null && judged.password === password ? judged.strength : null
 }
 
 /**
- * zxcvbn's score of `password`, 0 (guessable in seconds) to 4; 0 for "" and while the estimator
- * is not loaded yet (so nothing is accepted before it is judged).
+ * Why a new backup password cannot be used yet, or null: empty, not judged yet, refused by
+ * Rust's rule, or not repeated identically.
  */
-export function strengthScore(password: string): number {
-  if (password === '' || factory === null) return 0
-  // zxcvbn's cost grows with length; a longer passphrase is judged on its first 256 characters.
-  return factory.check(password.slice(0, 256)).score
-}
-
-/**
- * Why a new backup password cannot be used yet, or null: empty, too weak (below `MIN_SCORE`),
- * or not repeated identically.
- */
-export function backupPasswordProblem(password: string, repeat: string, score = strengthScore(password)): string | null {
+export function backupPasswordProblem(password: string, repeat: string, strength: Strength | null): string | null {
   if (password === '') return 'Enter a backup password'
-  if (score < MIN_SCORE) {
-    return `This password is too easy to guess (${STRENGTH_LABELS[score].toLowerCase()}): use a longer passphrase, e.g. four or five unrelated words`
+  if (strength === null) return 'Checking the password…'
+  if (!strength.accepted) {
+    const label = STRENGTH_LABELS[Math.min(Math.max(strength.score, 0), 4)].toLowerCase()
+    return `This password is too easy to guess (${label}): use a longer passphrase, e.g. four or five unrelated words`
   }
   if (password !== repeat) return 'The two passwords do not match'
   return null
+}
+
+/**
+ * An effect body for a form: judges `password` 150 ms after the last keystroke and hands the
+ * verdict to `set`; returns the cleanup. An empty password is not sent.
+ */
+export function judgeLater(password: string, set: (j: Judgement | null) => void): () => void {
+  if (password === '') {
+    set(null)
+    return () => {}
+  }
+  let live = true
+  const t = setTimeout(() => {
+    judge(password)
+      .then((j) => live && set(j))
+      .catch(() => {})
+  }, 150)
+  return () => {
+    live = false
+    clearTimeout(t)
+  }
 }

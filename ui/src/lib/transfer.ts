@@ -63,7 +63,7 @@ export function extensionOf(name: string): string {
 
 /**
  * What the export form still needs before it can write, or null: a path, and for encrypted
- * formats an accepted password (`passwordProblem` from lib/strength.ts); for plain formats the
+ * formats an accepted password (`backupPasswordProblem` from lib/strength.ts, Rust's verdict); for plain formats the
  * ticked confirmation and, on a password vault, the vault password.
  */
 export function exportProblem(a: {

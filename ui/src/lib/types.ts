@@ -223,6 +223,16 @@ export interface FileImportOutcome {
 export type ExportFormatId = 'twofold' | 'aegis' | 'aegis-plain' | 'uris' | 'google-qr'
 
 /** An export format (`export_formats`). */
+/** How strong a new backup password is, by Rust's rule (`password_strength`). */
+export interface Strength {
+  /** zxcvbn's score, 0 to 4. */
+  score: number
+  /** Whether exports and automatic backups accept it. */
+  accepted: boolean
+  /** Why not, when refused. */
+  message: string | null
+}
+
 export interface ExportFormat {
   id: ExportFormatId
   name: string

@@ -23,6 +23,8 @@ pub mod twofas;
 pub mod twofold;
 pub mod uris;
 
+use std::path::{Path, PathBuf};
+
 use zeroize::Zeroizing;
 
 use crate::account::Account;
@@ -147,6 +149,51 @@ pub struct ExportFile {
     pub suffix: String,
     /// The content.
     pub bytes: Zeroizing<Vec<u8>>,
+}
+
+/// Where each file of an export goes, given the path the user chose (one rule for the CLI's
+/// `--out` and the app's save dialog):
+///
+/// - one file: the chosen path, given the file's extension when it has none
+///   (`backup` → `backup.age`, `codes` with `-1.png` → `codes.png`);
+/// - several files: the chosen path, minus its extension when it is the files' own, followed
+///   by each file's suffix (`codes.png` → `codes-1.png`, `codes-2.png`).
+pub fn export_paths(chosen: &Path, files: &[ExportFile]) -> Vec<PathBuf> {
+    let extension_of = |suffix: &str| -> String {
+        if suffix.starts_with('.') {
+            suffix.to_owned()
+        } else {
+            Path::new(suffix)
+                .extension()
+                .map(|e| format!(".{}", e.to_string_lossy()))
+                .unwrap_or_default()
+        }
+    };
+    if let [only] = files {
+        if chosen.extension().is_some() {
+            return vec![chosen.to_path_buf()];
+        }
+        let mut name = chosen.as_os_str().to_owned();
+        name.push(extension_of(&only.suffix));
+        return vec![PathBuf::from(name)];
+    }
+    files
+        .iter()
+        .map(|f| {
+            let ext = extension_of(&f.suffix);
+            let own = chosen
+                .extension()
+                .is_some_and(|e| format!(".{}", e.to_string_lossy()).eq_ignore_ascii_case(&ext));
+            let base = if own {
+                chosen.with_extension("")
+            } else {
+                chosen.to_path_buf()
+            };
+            let mut name = base.into_os_string();
+            name.push(&f.suffix);
+            PathBuf::from(name)
+        })
+        .collect()
 }
 
 impl std::fmt::Debug for ExportFile {
@@ -319,4 +366,41 @@ pub(crate) fn check_field(field: &'static str, value: &str) -> Result<(), String
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(suffix: &str) -> ExportFile {
+        ExportFile {
+            suffix: suffix.to_owned(),
+            bytes: Zeroizing::new(b"x".to_vec()),
+        }
+    }
+
+    #[test]
+    fn export_paths_add_a_missing_extension_and_number_several_files() {
+        let one = |out: &str, suffix: &str| export_paths(Path::new(out), &[file(suffix)]);
+        assert_eq!(one("backup", ".age"), [PathBuf::from("backup.age")]);
+        assert_eq!(one("backup.age", ".age"), [PathBuf::from("backup.age")]);
+        assert_eq!(one("dir/mine.bin", ".age"), [PathBuf::from("dir/mine.bin")]);
+        assert_eq!(one("codes", "-1.png"), [PathBuf::from("codes.png")]);
+        let two = |out: &str| export_paths(Path::new(out), &[file("-1.png"), file("-2.png")]);
+        assert_eq!(
+            two("out/codes.png"),
+            [
+                PathBuf::from("out/codes-1.png"),
+                PathBuf::from("out/codes-2.png")
+            ]
+        );
+        assert_eq!(
+            two("codes.v2"),
+            [
+                PathBuf::from("codes.v2-1.png"),
+                PathBuf::from("codes.v2-2.png")
+            ]
+        );
+        assert_eq!(two("codes")[1], PathBuf::from("codes-2.png"));
+    }
 }

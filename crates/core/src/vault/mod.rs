@@ -15,7 +15,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::account::{Account, AccountId, Kind};
+use crate::account::{Account, AccountId, FieldError, Kind};
 use crate::keychain::KeychainError;
 use crate::secret::SecretString;
 
@@ -25,6 +25,20 @@ pub mod format;
 mod payload;
 
 pub use file::VaultFile;
+
+/// The environment variable that names the vault file, for the app and the CLI alike.
+pub const PATH_ENV: &str = "TWOFOLD_VAULT";
+
+/// The vault file used when none is given on a command line: `$TWOFOLD_VAULT` when set and
+/// not empty, else `twofold/vault.twofold` in the platform's data directory (`~/.local/share`
+/// on Linux, `~/Library/Application Support` on macOS, `%APPDATA%` on Windows). `None` when
+/// neither exists (no home directory). The app and the CLI both call this (issue 10 §2).
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(PATH_ENV).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    dirs::data_dir().map(|d| d.join("twofold").join("vault.twofold"))
+}
 
 /// Why the vault could not be created, opened or saved. No variant carries a secret.
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +149,9 @@ pub enum VaultError {
         /// The id asked for.
         id: AccountId,
     },
+    /// An account field breaks its limit ([`crate::account::limits`]).
+    #[error("{0}")]
+    InvalidAccount(#[from] FieldError),
     /// The account is not an HOTP account.
     #[error("account {id} is not counter-based (hotp)")]
     NotHotp {
@@ -420,31 +437,29 @@ impl Vault {
         self.accounts.iter_mut().find(|a| &a.id == id)
     }
 
-    /// Adds an account and returns its id. If the id is already taken, the account gets a
-    /// fresh one.
+    /// Adds an account and returns its id. If the id is already taken or is not a UUID (ids
+    /// from import files can be anything), the account gets a fresh one.
     ///
     /// # Errors
     /// [`VaultError::Duplicate`] if an account with the same secret and OTP parameters
-    /// ([`Account::same_token`]) exists.
-    pub fn add(&mut self, mut account: Account) -> Result<AccountId, VaultError> {
+    /// ([`Account::same_token`]) exists; [`VaultError::InvalidAccount`] for a field over its
+    /// limit.
+    pub fn add(&mut self, account: Account) -> Result<AccountId, VaultError> {
         if let Some(existing) = self.accounts.iter().find(|a| a.same_token(&account)) {
             return Err(VaultError::Duplicate {
                 label: existing.label(),
             });
         }
-        while self.get(&account.id).is_some() {
-            account.id = AccountId::random();
-        }
-        let id = account.id.clone();
-        self.accounts.push(account);
-        Ok(id)
+        self.add_allowing_duplicate(account)
     }
 
     /// Replaces the account with the same id, keeping its position.
     ///
     /// # Errors
-    /// [`VaultError::AccountNotFound`] if no account has that id.
+    /// [`VaultError::AccountNotFound`] if no account has that id;
+    /// [`VaultError::InvalidAccount`] for a field over its limit.
     pub fn replace(&mut self, account: Account) -> Result<(), VaultError> {
+        account.check_fields()?;
         match self.accounts.iter_mut().find(|a| a.id == account.id) {
             Some(slot) => {
                 *slot = account;
@@ -452,6 +467,31 @@ impl Vault {
             }
             None => Err(VaultError::AccountNotFound { id: account.id }),
         }
+    }
+
+    /// Edits the account with this id through `edit`, which works on a copy: the change is
+    /// kept only when every field is within its limit ([`Account::check_fields`]), so a front
+    /// end cannot store what another would refuse. Returns what `edit` returned.
+    ///
+    /// # Errors
+    /// [`VaultError::AccountNotFound`]; [`VaultError::InvalidAccount`] (nothing changed);
+    /// or the error `edit` returned (nothing changed).
+    pub fn update<T, E: From<VaultError>>(
+        &mut self,
+        id: &AccountId,
+        edit: impl FnOnce(&mut Account) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let slot = self
+            .accounts
+            .iter_mut()
+            .find(|a| &a.id == id)
+            .ok_or_else(|| VaultError::AccountNotFound { id: id.clone() })?;
+        let mut copy = slot.clone();
+        let out = edit(&mut copy)?;
+        copy.id = slot.id.clone();
+        copy.check_fields().map_err(VaultError::from)?;
+        *slot = copy;
+        Ok(out)
     }
 
     /// Removes and returns the account with this id.
@@ -513,13 +553,17 @@ impl Vault {
 
     /// Adds an account even if another one has the same token ("keep both" on import); the
     /// id is replaced by a fresh one if taken. Returns the id.
-    pub(crate) fn add_allowing_duplicate(&mut self, mut account: Account) -> AccountId {
-        while self.get(&account.id).is_some() {
+    pub(crate) fn add_allowing_duplicate(
+        &mut self,
+        mut account: Account,
+    ) -> Result<AccountId, VaultError> {
+        account.check_fields()?;
+        while !account.id.is_uuid() || self.get(&account.id).is_some() {
             account.id = AccountId::random();
         }
         let id = account.id.clone();
         self.accounts.push(account);
-        id
+        Ok(id)
     }
 
     /// The vault a decoded payload describes (`payload::Decoded`): its accounts and its
