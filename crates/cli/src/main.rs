@@ -12,7 +12,7 @@ mod clipboard;
 mod commands;
 mod error;
 mod output;
-mod transfer;
+mod session;
 mod unlock;
 
 use std::io::Write;

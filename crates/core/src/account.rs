@@ -276,8 +276,9 @@ impl Account {
 /// ends and every import path (issue 10 §2). [`Account::check_fields`] applies it and the
 /// vault refuses an account that breaks it, so no front end can store more than the others.
 pub mod limits {
-    /// Longest issuer, account name or icon hint, in bytes (the otpauth field limit).
-    pub const MAX_TEXT: usize = crate::uri::MAX_FIELD_LEN;
+    /// Longest issuer, account name or icon hint, in bytes (otpauth URIs and import files
+    /// are held to it too: `uri::MAX_FIELD_LEN`, `formats::MAX_FIELD_LEN`).
+    pub const MAX_TEXT: usize = 4096;
     /// Longest notes, in bytes.
     pub const MAX_NOTES: usize = 64 * 1024;
     /// Most tags per account.

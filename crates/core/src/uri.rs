@@ -29,7 +29,7 @@ use crate::secret::{Base32Error, SecretBytes, SecretString};
 pub const MAX_URI_LEN: usize = 64 * 1024;
 
 /// Longest issuer or account name accepted, in bytes (security.md I1).
-pub const MAX_FIELD_LEN: usize = 4096;
+pub const MAX_FIELD_LEN: usize = crate::account::limits::MAX_TEXT;
 
 /// Longest excerpt of an offending value kept in an error.
 const MAX_ECHO: usize = 64;

@@ -40,7 +40,7 @@ pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 /// Most entries accepted in one file.
 pub const MAX_ENTRIES: usize = 10_000;
 /// Longest issuer, name, note or tag accepted from a file, in bytes (longer ones are skipped).
-pub const MAX_FIELD_LEN: usize = crate::uri::MAX_FIELD_LEN;
+pub const MAX_FIELD_LEN: usize = crate::account::limits::MAX_TEXT;
 
 /// Why a file could not be imported or exported. Never carries a secret or a password.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -20,9 +20,11 @@ use crate::keychain::KeychainError;
 use crate::secret::SecretString;
 
 pub mod crypto;
+mod disk;
 mod file;
 pub mod format;
 mod payload;
+mod slots;
 
 pub use file::VaultFile;
 

@@ -21,9 +21,9 @@ use twofold_core::SecretString;
 use zeroize::Zeroizing;
 
 use crate::cli::{DuplicatesArg, ExportArgs, GlobalArgs, ImportArgs};
-use crate::commands::{now_i64, open, save};
 use crate::error::{one_line, Exit, Failure};
 use crate::output::{note, print_json, println};
+use crate::session::{now_i64, open, save};
 use crate::unlock::{self, BACKUP_PASSWORD_HINT};
 
 // ---------------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ fn in_file_choice(choice: DuplicateChoice) -> DuplicateChoice {
 }
 
 /// `import FILE`: detect, decrypt, convert, merge, save, summarize.
-pub fn import(g: &GlobalArgs, args: &ImportArgs) -> Result<(), Failure> {
+pub(super) fn import(g: &GlobalArgs, args: &ImportArgs) -> Result<(), Failure> {
     let path = &args.file;
     let context = || format!("cannot import {}", shown(path));
     require_vault(g)?;
@@ -335,7 +335,7 @@ fn print_import_summary(v: &ImportView) -> Result<(), Failure> {
 // export
 
 /// `export --format F --out PATH`.
-pub fn export(g: &GlobalArgs, args: &ExportArgs) -> Result<(), Failure> {
+pub(super) fn export(g: &GlobalArgs, args: &ExportArgs) -> Result<(), Failure> {
     let Some(exporter) = formats::exporter(&args.format) else {
         return Err(Failure::usage(format!(
             "unknown format {:?}; see --help",
@@ -470,7 +470,7 @@ struct VerifyView {
 
 /// `backup verify FILE`: the restore drill. Exit 7 ([`Exit::Differs`]) when the backup
 /// does not match the vault.
-pub fn verify(
+pub(super) fn verify(
     g: &GlobalArgs,
     path: &Path,
     password_file: Option<&Path>,
