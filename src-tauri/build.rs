@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "lock",
     "set_password",
     "regenerate_recovery_key",
+    "restore_newer_copy",
     "activity",
     "list_accounts",
     "current_codes",

@@ -95,7 +95,8 @@ impl From<VaultError> for IpcError {
             | VaultError::AlreadyExists { .. }
             | VaultError::NotHotp { .. }
             | VaultError::CounterExhausted { .. }
-            | VaultError::InvalidAccount(_) => IpcError::InvalidInput(message),
+            | VaultError::InvalidAccount(_)
+            | VaultError::CredentialNeeded { .. } => IpcError::InvalidInput(message),
             VaultError::Duplicate { .. } => IpcError::Duplicate(message),
             VaultError::AccountNotFound { .. } => IpcError::NotFound(message),
             VaultError::ChangedOnDisk { .. } => IpcError::ChangedOnDisk(message),

@@ -175,6 +175,22 @@ pub struct VaultStatus {
     pub needs: Needs,
     /// Why the vault is locked (auto-lock, tray, keychain failure), for the unlock screen.
     pub reason: Option<String>,
+    /// When unlocked: the vault file is older than a copy beside it or than what this session
+    /// saw (a sync tool or a restore put an older file in place; issue 11 item 2).
+    pub rollback: Option<RollbackView>,
+}
+
+/// A rollback, for the banner that offers the newer copy back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackView {
+    /// The generation of the vault file now.
+    pub current: u64,
+    /// The newest generation known.
+    pub newer: u64,
+    /// Whether a newer copy is at hand (beside the vault, or still in this session's memory),
+    /// so that `restore_newer_copy` can take it back.
+    pub can_restore: bool,
 }
 
 /// User settings, stored as JSON in the app's config dir (no secrets).
@@ -367,6 +383,22 @@ pub struct RevealedSecret {
 pub struct RecoveryKeyView {
     /// The grouped key.
     pub recovery_key: String,
+}
+
+/// What a credential change did (`set_password`, `regenerate_recovery_key`). The data key
+/// was rotated: no copy beside the vault opens with the old credential any more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialChangeView {
+    /// The vault's state afterwards.
+    pub status: VaultStatus,
+    /// A new recovery key to show once (SHOW): the one asked for, or the replacement of an
+    /// older-format vault's key that could not be kept.
+    pub recovery_key: Option<String>,
+    /// Earlier copies beside the vault sealed again under the new key.
+    pub copies_resealed: usize,
+    /// Earlier copies removed because they could not be sealed again.
+    pub copies_removed: usize,
 }
 
 /// When the clipboard will be cleared (ms), if ever.

@@ -616,6 +616,8 @@ fn no_ipc_response_carries_a_secret() {
         json!({ "password": NEW_PASSWORD }),
     );
     assert_ne!(new_key["recoveryKey"], recovery_key.as_str());
+    // No rollback here: nothing to restore.
+    assert_eq!(h.err_kind("restore_newer_copy", json!({})), "invalidInput");
 
     // Lock and unlock: password, keychain, the new recovery key.
     assert_eq!(h.ok("lock", json!({}))["state"], "locked");

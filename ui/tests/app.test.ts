@@ -403,3 +403,34 @@ describe('details', () => {
     expect(img.src.startsWith('data:image/svg+xml;base64,')).toBe(true)
   })
 })
+
+describe('rollback banner', () => {
+  it('says an older vault file is in place and takes the newer copy back on request', async () => {
+    // See: issue 11 item 2 (a rollback was silent).
+    let restored = false
+    const fake = fakeBackend({
+      accounts: LIST,
+      codes: CODES,
+      vault: status('unlocked', { rollback: { current: 3, newer: 5, canRestore: true } }),
+      overrides: {
+        restore_newer_copy: () => {
+          restored = true
+          return status('unlocked')
+        },
+      },
+    })
+    render(App)
+    const banner = await screen.findByTestId('rollback-banner')
+    expect(banner.textContent).toMatch(/older than a copy Twofold kept/)
+    expect(banner.textContent).toMatch(/save 3, where 5 was seen/)
+    await userEvent.setup().click(within(banner).getByTestId('rollback-restore'))
+    await waitFor(() => expect(restored).toBe(true))
+    expect(fake.count('restore_newer_copy')).toBe(1)
+    await waitFor(() => expect(screen.queryByTestId('rollback-banner')).toBeNull())
+  })
+
+  it('is absent normally', async () => {
+    await renderList()
+    expect(screen.queryByTestId('rollback-banner')).toBeNull()
+  })
+})

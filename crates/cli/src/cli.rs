@@ -123,6 +123,9 @@ pub enum Command {
     /// Twofold backups: check that a backup restores
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// The vault file itself: take a newer copy back after a rollback
+    #[command(subcommand)]
+    Vault(VaultCommand),
     /// Show where the vault is, its key slots and whether the keychain works
     Doctor,
     /// Print a shell completion script
@@ -344,6 +347,14 @@ pub enum PasswordCommand {
     },
     /// Remove the password slot (refused if no other way to open the vault would remain)
     Remove,
+}
+
+/// `vault`.
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// After a rollback (an older vault file put in place by a sync tool or a restore), make
+    /// the newest copy kept beside the vault current again; the older file is kept too
+    RestoreNewer,
 }
 
 /// The `--from` values: every importer's id, with its name as help.

@@ -9,6 +9,7 @@ use twofold_core::{Account, AccountId, SecretString};
 
 use crate::cli::GlobalArgs;
 use crate::error::{one_line, Exit, Failure};
+use crate::output::note;
 use crate::unlock;
 
 /// Seconds since the epoch. The clock is read here, never in core.
@@ -150,9 +151,26 @@ pub fn slot_names(slots: &[SlotKind]) -> String {
 }
 
 /// Opens the vault named by the global options.
+/// Opens the vault named by the global options. A vault file older than a copy kept beside
+/// it (a rollback: a sync tool or a restore put an older file in place) is said on standard
+/// error, naming the newer copy, before the command goes on (issue 11 item 2).
 pub fn open(g: &GlobalArgs) -> Result<VaultFile, Failure> {
     let path = unlock::vault_path(g)?;
-    unlock::open(g, &path)
+    let file = unlock::open(g, &path)?;
+    if let Some(rb) = file.rollback() {
+        let newer = rb
+            .newer_file
+            .as_ref()
+            .map(|p| format!("; the newer copy is {}", p.display()))
+            .unwrap_or_default();
+        note(&format!(
+            "warning: the vault file (save {}) is older than a copy kept beside it (save {}): \
+             a sync tool or a restore may have put an older copy in place, and accounts added \
+             since may be missing{newer}; `twofold-cli vault restore-newer` takes it back",
+            rb.current, rb.newer
+        ));
+    }
+    Ok(file)
 }
 
 pub fn confirm(question: &str) -> Result<bool, Failure> {

@@ -5,6 +5,8 @@ mod clipboard;
 mod cmd;
 // Two CLI processes editing one vault at once (security.md S4).
 mod concurrency;
+// Credential changes revoke the old credential; rollbacks are warned about (issue 11).
+mod credentials;
 mod generate;
 mod keychain;
 mod no_keychain;

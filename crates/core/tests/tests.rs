@@ -3,6 +3,8 @@ mod backup;
 // The bad-file kit: malformed vaults and backups, one table (security.md C6).
 mod badfiles;
 mod crash;
+// Credential changes rotate the data key and revoke the old credential (issue 11).
+mod credentials;
 mod formats_a;
 mod formats_b;
 mod formats_c;
@@ -21,4 +23,6 @@ mod vault;
 #[cfg(feature = "os-keychain")]
 mod keychain;
 mod qr;
+// Rollbacks reported, generations never overwritten (issue 11).
+mod rollback;
 mod vault_fixture;

@@ -21,6 +21,7 @@ import type {
   VerifyReport,
   AccountPatch,
   AccountView,
+  CredentialChange,
   CodeView,
   ImportDecision,
   ImportOutcome,
@@ -86,9 +87,10 @@ export const unlock = (password: string | null, recoveryKey: string | null) =>
   call<VaultStatus>('unlock', { password, recoveryKey })
 export const lock = () => call<VaultStatus>('lock')
 export const setPassword = (current: string | null, password: string | null) =>
-  call<VaultStatus>('set_password', { current, password })
+  call<CredentialChange>('set_password', { current, password })
 export const regenerateRecoveryKey = (password: string | null) =>
-  call<{ recoveryKey: string }>('regenerate_recovery_key', { password })
+  call<CredentialChange>('regenerate_recovery_key', { password })
+export const restoreNewerCopy = () => call<VaultStatus>('restore_newer_copy')
 export const activity = () => call<void>('activity')
 
 // ---- accounts ----

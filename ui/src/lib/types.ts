@@ -20,6 +20,25 @@ export interface VaultStatus {
   keychainError: string | null
   needs: UnlockNeeds
   reason: string | null
+  /** The vault file is older than a copy beside it or than this session saw (a rollback). */
+  rollback: RollbackInfo | null
+}
+
+/** A rollback: an older vault file was put in place (a sync tool, a restore). */
+export interface RollbackInfo {
+  current: number
+  newer: number
+  /** Whether the newer copy sits beside the vault, so it can be restored. */
+  canRestore: boolean
+}
+
+/** What a credential change did (the data key was rotated). */
+export interface CredentialChange {
+  status: VaultStatus
+  /** A new recovery key to show once, when there is one. */
+  recoveryKey: string | null
+  copiesResealed: number
+  copiesRemoved: number
 }
 
 /** The OTP family of an account. */
