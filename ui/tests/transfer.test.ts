@@ -227,6 +227,27 @@ describe('a dropped export file', () => {
   })
 })
 
+describe('a file being read', () => {
+  it('can be stopped; the late answer is dropped and its pending import cancelled', async () => {
+    // See: issue 11 item 3 (the app's import could not be cancelled).
+    let answer: (p: FilePreview) => void = () => {}
+    const fake = fakeBackend({
+      overrides: {
+        read_import_file: () => new Promise<FilePreview>((resolve) => (answer = resolve)),
+        cancel_file_import: () => null,
+      },
+    })
+    render(ImportFile, { initialPath: '/tmp/hostile.json' })
+    const stop = await screen.findByTestId('file-import-stop')
+    await userEvent.setup().click(stop)
+    expect(screen.queryByTestId('file-import-busy')).toBeNull()
+    expect(screen.getByTestId('file-import-error').textContent).toMatch(/Stopped/)
+    answer(PREVIEW)
+    await waitFor(() => expect(fake.last('cancel_file_import')).toEqual({ importId: 'imp-1' }))
+    expect(screen.queryAllByTestId('file-entry')).toHaveLength(0)
+  })
+})
+
 describe('export screen', () => {
   it('lists what the format loses, refuses a weak backup password, then exports with a strong one', async () => {
     const fake = fakeBackend({

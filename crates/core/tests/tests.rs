@@ -8,6 +8,8 @@ mod credentials;
 mod formats_a;
 mod formats_b;
 mod formats_c;
+// Hostile import files refused before any KDF runs (issue 11).
+mod import_limits;
 // The fuzzers' crash inputs and seed corpus, replayed on stable (issue 6).
 mod fuzz_regressions;
 // Fault injection in the save path (feature `fault-injection`, on for these tests).
