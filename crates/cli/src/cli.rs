@@ -315,7 +315,8 @@ pub enum RecoveryCodesCommand {
     Add {
         /// Issuer/account name (fuzzy) or account id
         query: String,
-        /// The codes
+        /// The codes; `-` reads them from standard input (safer: arguments are visible to
+        /// other users)
         #[arg(required = true)]
         codes: Vec<String>,
     },
@@ -331,7 +332,8 @@ pub enum RecoveryCodesCommand {
     Use {
         /// Issuer/account name (fuzzy) or account id
         query: String,
-        /// The code, or its index
+        /// The code, or its number in `list`; `-` reads the code from standard input (safer:
+        /// arguments are visible to other users)
         code: String,
     },
 }

@@ -31,7 +31,10 @@ fn main() -> ExitCode {
         run(cli::Cli::parse())
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            output::flush_after_success();
+            ExitCode::SUCCESS
+        }
         Err(e) => report(&e),
     }
 }

@@ -41,11 +41,23 @@ pub fn read_stdin(what: &str) -> Result<SecretString, Failure> {
     Ok(value)
 }
 
-/// `value`, or standard input when it is `-`.
+/// Says on standard error, once the command has succeeded, that a secret came on the command
+/// line, where other programs of the machine can read it (`ps`, `/proc/<pid>/cmdline`), and
+/// how to avoid it (issue 11 item 8).
+pub fn warn_secret_on_command_line(what: &str) {
+    crate::output::note_after_success(format!(
+        "warning: the {what} was given on the command line, where other programs can read it \
+         (ps, /proc); give - to read it from standard input instead"
+    ));
+}
+
+/// `value`, or standard input when it is `-`. A value given on the command line is warned
+/// about: it is a secret.
 pub fn arg_or_stdin(value: &str, what: &str) -> Result<SecretString, Failure> {
     if value == "-" {
         read_stdin(what)
     } else {
+        warn_secret_on_command_line(what);
         Ok(SecretString::from(value))
     }
 }
