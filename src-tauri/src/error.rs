@@ -37,6 +37,9 @@ pub enum IpcError {
     /// The vault file is damaged.
     #[error("{0}")]
     Damaged(String),
+    /// The user declined a native confirmation: nothing happened.
+    #[error("{0}")]
+    Cancelled(String),
     /// Anything else: I/O, the clipboard, a decoder crash.
     #[error("{0}")]
     Internal(String),
@@ -166,6 +169,7 @@ mod tests {
             (IpcError::Duplicate("a".into()), "duplicate"),
             (IpcError::ChangedOnDisk("a".into()), "changedOnDisk"),
             (IpcError::Damaged("a".into()), "damaged"),
+            (IpcError::Cancelled("a".into()), "cancelled"),
             (IpcError::Internal("a".into()), "internal"),
         ];
         for (error, kind) in cases {

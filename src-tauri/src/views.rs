@@ -377,6 +377,44 @@ pub struct RevealedSecret {
     pub qr_svg: String,
 }
 
+// The SHOW responses wipe their own copy of the secret once Tauri has serialized them
+// (security.md D5; issue 11 item 10).
+impl Drop for RecoveryCodeView {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.code);
+    }
+}
+
+impl Drop for RevealedSecret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.secret);
+        zeroize::Zeroize::zeroize(&mut self.uri);
+        zeroize::Zeroize::zeroize(&mut self.qr_svg);
+    }
+}
+
+impl Drop for TransferQr {
+    fn drop(&mut self) {
+        for c in &mut self.codes {
+            zeroize::Zeroize::zeroize(c);
+        }
+    }
+}
+
+impl Drop for RecoveryKeyView {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.recovery_key);
+    }
+}
+
+impl Drop for CredentialChangeView {
+    fn drop(&mut self) {
+        if let Some(k) = &mut self.recovery_key {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
+}
+
 /// A recovery key shown once (SHOW: `create_vault`, `regenerate_recovery_key`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,4 +6,5 @@ mod config;
 mod credentials;
 mod import;
 mod ipc_leak;
+mod native;
 mod watch;

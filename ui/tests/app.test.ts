@@ -259,6 +259,7 @@ describe('add account, manual tab', () => {
       accounts: LIST,
       codes: CODES,
       overrides: {
+        choose_path: () => ({ token: 'tok-qr', name: 'qr.png', path: '/tmp/qr.png' }),
         scan_image_file: () => ({
           candidates: [
             { token: 'a', issuer: 'New', name: 'x', kind: 'totp', algorithm: 'SHA1', digits: 6, period: 30, counter: null, duplicateOf: null },
@@ -272,9 +273,9 @@ describe('add account, manual tab', () => {
     render(App)
     const user = userEvent.setup()
     await user.click(await screen.findByTestId('add-account'))
-    await user.type(screen.getByTestId('file-path'), '/tmp/qr.png')
-    await user.click(screen.getByTestId('file-scan'))
-    expect(fake.last('scan_image_file')).toEqual({ path: '/tmp/qr.png' })
+    await user.click(screen.getByTestId('file-choose'))
+    expect(fake.last('choose_path')).toEqual({ purpose: 'imageFile', suggestedName: null })
+    await waitFor(() => expect(fake.last('scan_image_file')).toEqual({ token: 'tok-qr' }))
     expect(await screen.findAllByTestId('candidate')).toHaveLength(2)
     expect(screen.getByTestId('scan-message').textContent).toBe('QR 3: not an otpauth code')
     const dup = screen.getByTestId('candidate-duplicate') as HTMLSelectElement

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod files;
 pub mod import;
 pub mod settings;
 pub mod vault;

@@ -24,6 +24,9 @@ pub async fn set_settings<R: Runtime>(
 ) -> IpcResult<Settings> {
     settings.validate().map_err(IpcError::InvalidInput)?;
     let mut settings = settings;
+    // The backup folder is set only through `set_auto_backup_folder` (a native chooser and a
+    // confirmation): whatever the page sends here is ignored (issue 11 item 4).
+    settings.auto_backup_dir = state::lock(&vault).settings.auto_backup_dir.clone();
     settings.global_shortcut = settings
         .global_shortcut
         .map(|s| s.trim().to_owned())

@@ -190,6 +190,7 @@ export type IpcErrorKind =
   | 'duplicate'
   | 'changedOnDisk'
   | 'damaged'
+  | 'cancelled'
   | 'internal'
 
 /** One account of an import file, as the preview shows it (never the secret). */
@@ -242,6 +243,15 @@ export interface FileImportOutcome {
 export type ExportFormatId = 'twofold' | 'aegis' | 'aegis-plain' | 'uris' | 'google-qr'
 
 /** An export format (`export_formats`). */
+/** A file or folder chosen in a native chooser (or dropped): the token commands take. */
+export interface Picked {
+  token: string
+  /** The file or folder name. */
+  name: string
+  /** The full path, to show. */
+  path: string
+}
+
 /** How strong a new backup password is, by Rust's rule (`password_strength`). */
 export interface Strength {
   /** zxcvbn's score, 0 to 4. */
