@@ -1,4 +1,4 @@
-//! Two `twofold-cli` processes editing one vault at the same time (../shared/docs/security.md
+//! Two `twofold-cli` processes editing one vault at the same time (docs/reference/security-brief.md
 //! S4): for a bounded time each adds accounts and recovery codes to a shared account in a loop, retrying
 //! when the other holds the lock or saved first (exit 6). Afterwards the vault opens, every
 //! acknowledged change is in it, and nothing else is: no update was lost, none was invented.

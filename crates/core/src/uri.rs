@@ -1,4 +1,4 @@
-//! `otpauth://` key URIs (`../shared/docs/formats.md` §1): [`parse`] reads them leniently, as
+//! `otpauth://` key URIs (`docs/reference/formats.md` §1): [`parse`] reads them leniently, as
 //! real apps write them; [`format()`] writes the canonical form ("Writing URIs").
 //!
 //! Leaves Google Authenticator's `otpauth-migration://` payloads to [`crate::migration`], and

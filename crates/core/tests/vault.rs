@@ -1,6 +1,6 @@
 //! The vault file: round trips, tamper and truncation resistance, strict parsing, change
 //! detection, generations, permissions and the slot rules (docs/vault.md;
-//! ../shared/docs/security.md C1–C4, C7, S2–S4, S6, K1, K5).
+//! docs/reference/security-brief.md C1–C4, C7, S2–S4, S6, K1, K5).
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
 //! Export, the restore drill and automatic backups (issue 5; the Twofold backup format is
-//! `docs/backup.md`, the other formats `../shared/docs/formats.md`).
+//! `docs/backup.md`, the other formats `docs/reference/formats.md`).
 //!
 //! - `export_formats` lists core's exporters with what each cannot carry and what a plain one
 //!   exposes; `export_vault` writes the vault in one of them, atomically and readable by the

@@ -1,6 +1,6 @@
 //! The vault's cryptography: AES-256-GCM, HKDF-SHA256, the HMAC-SHA256 key commitment,
 //! Argon2id and (format version 2) X25519 sealing of the data key to each slot, with the fixed
-//! labels of each format version (`docs/vault.md` §4, following `../shared/docs/security.md`
+//! labels of each format version (`docs/vault.md` §4, following `docs/reference/security-brief.md`
 //! §3.1 and §8.1).
 //!
 //! Nothing here touches files or parses headers (that is `format.rs`), and nothing here

@@ -1,5 +1,5 @@
 //! The vault file: create, open, save, reload, credentials, generations (`docs/vault.md`;
-//! `../shared/docs/security.md` §3.2–§3.3, S1–S6, K1–K5). The steps on disk are `disk.rs`'s,
+//! `docs/reference/security-brief.md` §3.2–§3.3, S1–S6, K1–K5). The steps on disk are `disk.rs`'s,
 //! the key slots `slots.rs`'s; this file strings them together.
 //!
 //! Write path (security.md §3.3): take the advisory lock on `<name>.lock`, refuse if the file

@@ -3,7 +3,7 @@
 //! every slot the slot's X25519 public key and the ephemeral key its data key was sealed with
 //! (§3, §4.2); everything else is laid out as in version 1.
 //!
-//! Parsing follows age's rules (`../shared/docs/security.md` §3.1): the magic and version are
+//! Parsing follows age's rules (`docs/reference/security-brief.md` §3.1): the magic and version are
 //! checked first, every length is exact, slots come in one canonical order, unknown slot
 //! types and trailing bytes are rejected, KDF parameters are bounded before anything is
 //! allocated, and a SHA-256 of the header catches accidental damage before any key is

@@ -4,7 +4,7 @@
 //! - this module: in-memory operations (add, replace, remove, search, HOTP advance), the
 //!   public option and credential types, and [`VaultError`];
 //! - `file.rs`: create, open, save, key slots, generations and the crash-safe write path
-//!   (`../shared/docs/security.md` §3.2–§3.3, requirements S1–S6, K1–K5);
+//!   (`docs/reference/security-brief.md` §3.2–§3.3, requirements S1–S6, K1–K5);
 //! - `format.rs`: the byte layout and its strict parser (security.md §3.1, C1, C3, C6, C7);
 //! - `crypto.rs`: AES-256-GCM, HKDF, the key commitment and Argon2id (security.md §8.1);
 //! - `payload.rs`: the JSON inside the ciphertext, via private mirror structs.

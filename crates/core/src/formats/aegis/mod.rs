@@ -1,4 +1,4 @@
-//! Aegis vault files, plain and encrypted (`../shared/docs/formats.md` §3, after Aegis's
+//! Aegis vault files, plain and encrypted (`docs/reference/formats.md` §3, after Aegis's
 //! `docs/vault.md`): `{version: 1, header: {slots, params}, db}`.
 //!
 //! Reading:
