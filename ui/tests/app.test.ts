@@ -405,6 +405,28 @@ describe('details', () => {
   })
 })
 
+describe('panels', () => {
+  it('close with Escape even after the focused button went away', async () => {
+    // The details panel's "Show codes" form is replaced by the codes: focus falls to the body,
+    // and Escape used to do nothing there (found by the end-to-end hardening test).
+    fakeBackend({
+      accounts: [account('gh', 'GitHub', 'alice@example.com', { recoveryCodesTotal: 1, recoveryCodesUnused: 1 })],
+      codes: CODES,
+      overrides: { list_recovery_codes: () => [{ index: 0, code: 'abcd-1234', used: false, usedAt: null }] },
+    })
+    render(App)
+    const user = userEvent.setup()
+    const gh = (await screen.findAllByTestId('account-row'))[0]
+    await user.click(within(gh).getByTestId('account-open'))
+    await user.click(screen.getByTestId('recovery-show'))
+    await screen.findByTestId('recovery-code')
+    ;(document.activeElement as HTMLElement | null)?.blur()
+    expect(document.activeElement).toBe(document.body)
+    await user.keyboard('{Escape}')
+    await waitFor(() => expect(screen.queryByTestId('account-details')).toBeNull())
+  })
+})
+
 describe('rollback banner', () => {
   it('says an older vault file is in place and takes the newer copy back on request', async () => {
     // See: issue 11 item 2 (a rollback was silent).

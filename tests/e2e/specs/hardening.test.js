@@ -223,6 +223,8 @@ describe("hardening: network, CSP, clipboard and memory of the real app", { conc
   let settingsPath;
   let oldSettings = null;
   let app = null;
+  // The recovery key made in test 1-3; test 4 looks for it in memory.
+  let newRecoveryKey = null;
 
   before(async () => {
     assert.ok(origVault, "TWOFOLD_VAULT is set (run through scripts/e2e.sh)");
@@ -370,9 +372,12 @@ describe("hardening: network, CSP, clipboard and memory of the real app", { conc
     assert.equal(openShown.length, 1, "the row has its details button");
     await app.exec("arguments[0].click()", openShown[0]);
     await app.find("account-details");
+    // The details panel scrolls; bring each button to its middle before a pointer click.
+    await app.exec("arguments[0].scrollIntoView({block: 'center'})", await app.find("reveal-secret"));
     await app.click("reveal-secret");
     const revealedText = (await app.text("revealed-secret", { timeout: 30_000 })).replace(/\s/g, "");
     assert.equal(revealedText, secrets[0].text, "the revealed secret is Hardening00's");
+    await app.exec("arguments[0].scrollIntoView({block: 'center'})", await app.find("recovery-show"));
     await app.click("recovery-show");
     await app.driver.wait(async () => (await app.all("recovery-code")).length === recoveryCodes.length, 30_000, "the recovery codes are shown");
     await app.keys(Key.ESCAPE);
@@ -381,7 +386,7 @@ describe("hardening: network, CSP, clipboard and memory of the real app", { conc
     await app.find("settings-view");
     await app.exec("arguments[0].scrollIntoView({block: 'center'})", await app.find("settings-recovery-regenerate"));
     await app.click("settings-recovery-regenerate");
-    const newRecoveryKey = (await app.text("recovery-key", { timeout: 30_000 })).trim();
+    newRecoveryKey = (await app.text("recovery-key", { timeout: 30_000 })).trim();
     assert.match(newRecoveryKey, /^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$/, "a new recovery key is shown");
     await app.click("recovery-ack");
     await app.click("recovery-continue");
@@ -461,6 +466,7 @@ describe("hardening: network, CSP, clipboard and memory of the real app", { conc
     // its recovery codes and the new recovery key.
     const neverShown = [];
     const shownOnRequest = [];
+    assert.ok(newRecoveryKey, "test 1-3 made a new recovery key (it runs first)");
     for (const s of secrets) {
       const list = s.issuer === "Hardening00" ? shownOnRequest : neverShown;
       list.push({ label: `${s.issuer} raw`, hex: s.raw.toString("hex") }, ...text(`${s.issuer} base32`, s.text));
