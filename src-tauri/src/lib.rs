@@ -1,7 +1,7 @@
 //! The Twofold desktop app: the Tauri shell around `twofold-core` (issue 3).
 //!
 //! This crate owns the window, the IPC commands (`commands/`, the contract in
-//! /work/notes/IPC.md), the managed state (`state.rs`), the clipboard owner (`clipboard.rs`),
+//! docs/ipc.md), the managed state (`state.rs`), the clipboard owner (`clipboard.rs`),
 //! the tray, the global shortcut, auto-lock and the watch for CLI changes (`watch.rs`). Every
 //! piece of logic (codes, URIs, QR, the vault, the keychain) lives in `twofold-core`
 //! (STYLE.md §1, §5).
@@ -266,7 +266,7 @@ pub fn build_app<R: Runtime>(
                     let dropped: Vec<native::PickedView> = paths
                         .iter()
                         .take(16)
-                        .map(|p| tokens.register(p.clone()))
+                        .map(|p| tokens.register(p.clone(), native::Access::Read))
                         .collect();
                     let _ = window.emit("files-dropped", dropped);
                 }
@@ -498,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn main_capability_grants_exactly_the_app_commands_and_the_open_and_save_dialogs() {
+    fn main_capability_grants_exactly_the_app_commands_and_no_dialogs() {
         let capability = capability();
         assert_eq!(capability["identifier"], "main");
         assert_eq!(capability["windows"], serde_json::json!([MAIN_WINDOW]));
@@ -508,8 +508,9 @@ mod tests {
             .iter()
             .map(|p| p.as_str().expect("permissions are names"))
             .collect();
-        // The save dialog picks where an export goes (issue 5); Rust writes the file.
-        let mut expected = vec!["core:default", "dialog:allow-open", "dialog:allow-save"];
+        // No dialog permission: choosers and confirmations are raised by Rust (native.rs), so
+        // the page can neither invent a path nor answer a confirmation (issue 11 item 4).
+        let mut expected = vec!["core:default"];
         let commands: Vec<String> = COMMANDS
             .iter()
             .map(|c| format!("allow-{}", c.replace('_', "-")))
@@ -517,7 +518,7 @@ mod tests {
         expected.extend(commands.iter().map(String::as_str));
         assert_eq!(granted, expected);
         for p in &granted {
-            for banned in ["fs:", "shell:", "http:", "*"] {
+            for banned in ["dialog:", "fs:", "shell:", "http:", "*"] {
                 assert!(!p.contains(banned), "capability grants {p}");
             }
         }

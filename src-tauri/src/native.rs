@@ -198,13 +198,39 @@ pub struct PickedView {
 /// Most tokens kept: old ones are forgotten first.
 const MAX_TOKENS: usize = 64;
 
-/// The paths behind the tokens handed to the UI.
+/// What a token may be used for: what the user chose it as. A file chosen to be read (or
+/// dropped on the window) cannot become the destination of an export, and an export's
+/// destination cannot be read back through an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// An existing file to read: chosen in an open chooser or dropped on the window.
+    Read,
+    /// A file to write: chosen in a save chooser.
+    Write,
+    /// A folder: chosen in a folder chooser.
+    Folder,
+}
+
+impl From<&Pick> for Access {
+    fn from(pick: &Pick) -> Self {
+        match pick {
+            Pick::OpenFile { .. } => Access::Read,
+            Pick::SaveFile { .. } => Access::Write,
+            Pick::Folder { .. } => Access::Folder,
+        }
+    }
+}
+
+/// Each token's path and what it was chosen for, and the tokens oldest first.
+type TokenTable = (HashMap<String, (PathBuf, Access)>, VecDeque<String>);
+
+/// The paths behind the tokens handed to the UI, each with what it was chosen for.
 #[derive(Default)]
-pub struct PathTokens(Mutex<(HashMap<String, PathBuf>, VecDeque<String>)>);
+pub struct PathTokens(Mutex<TokenTable>);
 
 impl PathTokens {
-    /// Registers `path` and describes it for the UI.
-    pub fn register(&self, path: PathBuf) -> PickedView {
+    /// Registers `path`, chosen for `access`, and describes it for the UI.
+    pub fn register(&self, path: PathBuf, access: Access) -> PickedView {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let view = PickedView {
             token: token.clone(),
@@ -220,25 +246,29 @@ impl PathTokens {
                 g.0.remove(&old);
             }
         }
-        g.0.insert(token.clone(), path);
+        g.0.insert(token.clone(), (path, access));
         g.1.push_back(token);
         view
     }
 
-    /// The path behind `token`.
+    /// The path behind `token`, which must have been chosen for `access`.
     ///
     /// # Errors
     /// [`IpcError::InvalidInput`] for a token this app did not hand out (a path typed or made
-    /// up by the page is not accepted).
-    pub fn path(&self, what: &str, token: &str) -> IpcResult<PathBuf> {
+    /// up by the page is not accepted), or one chosen for something else.
+    pub fn path(&self, what: &str, token: &str, access: Access) -> IpcResult<PathBuf> {
         if token.len() > 64 {
             return Err(IpcError::invalid(format!("choose the {what} again")));
         }
-        lock(&self.0).0.get(token).cloned().ok_or_else(|| {
-            IpcError::invalid(format!(
+        match lock(&self.0).0.get(token) {
+            Some((path, a)) if *a == access => Ok(path.clone()),
+            Some(_) => Err(IpcError::invalid(format!(
+                "that file was chosen for something else: choose the {what} again"
+            ))),
+            None => Err(IpcError::invalid(format!(
                 "choose the {what} with the button or drop it on the window"
-            ))
-        })
+            ))),
+        }
     }
 }
 

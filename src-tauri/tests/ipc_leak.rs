@@ -3,10 +3,10 @@
 //! (security.md T4; issue 3, "Tests"): base32, hex, base64, raw bytes, or the bytes as a JSON
 //! number list. The only exceptions are the SHOW commands, and each may hold only what was
 //! asked for: `reveal_secret` the one account's secret, `list_recovery_codes` that account's
-//! recovery codes.
+//! recovery codes, `show_transfer_qr` the secrets of the accounts it was asked to transfer.
 //!
 //! Calling through `get_ipc_response` also proves each command is registered, granted by
-//! `capabilities/main.json`, and takes its arguments under the camelCase names of IPC.md.
+//! `capabilities/main.json`, and takes its arguments under the camelCase names of docs/ipc.md.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -638,10 +638,26 @@ fn no_ipc_response_carries_a_secret() {
     std::fs::create_dir(&auto_dir).expect("creates the folder");
     let mut with_backups = h.ok("get_settings", json!({}));
     with_backups["autoBackup"] = json!(true);
-    // The page cannot set the folder through the settings (issue 11 item 4)…
+    // The page cannot set the folder through the settings (issue 11 item 4): the folder it
+    // sends is ignored, so turning backups on with no stored folder is refused, and nothing
+    // is stored.
     with_backups["autoBackupDir"] = json!("/tmp/elsewhere");
-    let stored = h.ok("set_settings", json!({ "settings": with_backups }));
+    assert_eq!(
+        h.err_kind("set_settings", json!({ "settings": with_backups.clone() })),
+        "invalidInput"
+    );
+    let stored = h.ok("get_settings", json!({}));
     assert_eq!(stored["autoBackupDir"], Value::Null, "{stored}");
+    assert_eq!(stored["autoBackup"], false, "{stored}");
+    // A shortcut that does not parse is refused before anything is stored.
+    let mut bad_shortcut = stored.clone();
+    bad_shortcut["globalShortcut"] = json!("Ctrl+Nope+K");
+    bad_shortcut["clipboardTimeoutSecs"] = json!(60);
+    assert_eq!(
+        h.err_kind("set_settings", json!({ "settings": bad_shortcut })),
+        "invalidInput"
+    );
+    assert_eq!(h.ok("get_settings", json!({})), stored);
     // …only a folder chosen natively, with the vault password and a native confirmation.
     let folder = h.pick("backupFolder", &auto_dir);
     assert_eq!(

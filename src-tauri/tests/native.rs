@@ -120,3 +120,81 @@ fn paths_come_only_from_native_choosers_and_must_be_regular_files() {
         "invalidInput"
     );
 }
+
+#[test]
+fn a_token_works_only_for_what_its_chooser_chose() {
+    let (mut h, _) = vault_with_one_account();
+    // A file the user chose to import from: the page cannot make it an export's destination
+    // (which would write over the user's file after a confirmation that looks routine).
+    let mine = h.dir.path().join("my-links.txt");
+    let content = "otpauth://totp/Mine:me?secret=JBSWY3DPEHPK3PXP&issuer=Mine\n";
+    std::fs::write(&mine, content).expect("write");
+    let read = h.pick("importFile", &mine);
+    let export = |token: &str| {
+        json!({ "format": "twofold", "token": token, "password": "another long backup passphrase",
+            "vaultPassword": PASSWORD, "confirmPlain": false })
+    };
+    assert_eq!(h.err_kind("export_vault", export(&read)), "invalidInput");
+    assert_eq!(std::fs::read_to_string(&mine).expect("read"), content);
+    // A folder is not a file to write or read, and an export's destination is not read back.
+    let dir = h.dir.path().to_owned();
+    let folder = h.pick("backupFolder", &dir);
+    assert_eq!(h.err_kind("export_vault", export(&folder)), "invalidInput");
+    let out = h.dir.path().join("out.age");
+    let write = h.pick("exportFile", &out);
+    assert_eq!(
+        h.err_kind(
+            "read_import_file",
+            json!({ "token": write, "password": null })
+        ),
+        "invalidInput"
+    );
+    assert_eq!(
+        h.err_kind(
+            "set_auto_backup_folder",
+            json!({ "token": read, "vaultPassword": PASSWORD })
+        ),
+        "invalidInput"
+    );
+    // Each token still works for its own purpose.
+    let preview = h.ok(
+        "read_import_file",
+        json!({ "token": read, "password": null }),
+    );
+    assert_eq!(
+        preview["entries"].as_array().map(Vec::len),
+        Some(1),
+        "{preview}"
+    );
+}
+
+#[test]
+fn credential_changes_are_confirmed_natively_and_a_refusal_changes_nothing() {
+    let (mut h, _) = vault_with_one_account();
+    let vault = h.dir.path().join("vault.twofold");
+    for (cmd, args, title) in [
+        (
+            "regenerate_recovery_key",
+            json!({ "password": PASSWORD }),
+            "New recovery key",
+        ),
+        (
+            "set_password",
+            json!({ "current": PASSWORD, "password": "a different long passphrase here" }),
+            "Change the vault password",
+        ),
+    ] {
+        let before = std::fs::read(&vault).expect("vault");
+        h.dialogs.answer(false);
+        assert_eq!(h.err_kind(cmd, args.clone()), "cancelled", "{cmd}");
+        assert!(
+            h.dialogs.shown().last().is_some_and(|d| d.contains(title)),
+            "{cmd}: {:?}",
+            h.dialogs.shown()
+        );
+        assert_eq!(std::fs::read(&vault).expect("vault"), before, "{cmd}");
+        // Confirmed, it goes through and the file changes.
+        h.ok(cmd, args);
+        assert_ne!(std::fs::read(&vault).expect("vault"), before, "{cmd}");
+    }
+}

@@ -31,7 +31,7 @@ use crate::commands::import::{format_error, password_arg, read_file_capped};
 use crate::commands::vault::reauthenticate;
 use crate::commands::{bounded, now_i64};
 use crate::error::{IpcError, IpcResult};
-use crate::native::{self, Dialogs, PathTokens};
+use crate::native::{self, Access, Dialogs, PathTokens};
 use crate::state::{self, AppVault, VaultState};
 use crate::views::{
     ms, AutoBackupStatus, DifferenceView, ExportFormatView, ExportOutcome, SkippedView, TransferQr,
@@ -135,7 +135,7 @@ pub async fn export_vault(
 ) -> IpcResult<ExportOutcome> {
     bounded("format", &format, 64)?;
     let exporter = exporter(&format)?;
-    let chosen = tokens.path("file to export to", &token)?;
+    let chosen = tokens.path("file to export to", &token, Access::Write)?;
     let password = password_arg("backup password", password)?;
     if exporter.encrypted() && password.is_none() {
         return Err(IpcError::invalid(format!(
@@ -324,7 +324,7 @@ pub async fn verify_backup(
     token: String,
     password: Option<String>,
 ) -> IpcResult<VerifyReport> {
-    let path = tokens.path("backup file", &token)?;
+    let path = tokens.path("backup file", &token, Access::Read)?;
     let Some(password) = password_arg("backup password", password)? else {
         return Err(IpcError::WrongPassword(
             "enter the backup's password".into(),
@@ -607,7 +607,7 @@ pub async fn set_auto_backup_folder(
     vault_password: Option<String>,
 ) -> IpcResult<AutoBackupStatus> {
     let folder = match token {
-        Some(t) => Some(tokens.path("backup folder", &t)?),
+        Some(t) => Some(tokens.path("backup folder", &t, Access::Folder)?),
         None => None,
     };
     if let Some(folder) = &folder {

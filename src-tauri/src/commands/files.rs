@@ -6,12 +6,13 @@ use tauri::State;
 
 use crate::commands::bounded;
 use crate::error::{IpcError, IpcResult};
-use crate::native::{self, Dialogs, PathTokens, Pick, PickedView};
+use crate::native::{self, Access, Dialogs, PathTokens, Pick, PickedView};
 
 /// Shows the native chooser for `purpose` and returns the chosen path's token, or `null` when
 /// the user cancelled. Purposes: `importFile` (another app's export), `imageFile` (a QR image),
 /// `backupFile` (a Twofold backup to verify), `exportFile` (where to write; `suggestedName` is
-/// the file name offered), `backupFolder` (the automatic backups' folder).
+/// the file name offered), `backupFolder` (the automatic backups' folder). A token works only
+/// for what its chooser chose: a file to read, a file to write or a folder (`native::Access`).
 #[tauri::command]
 pub async fn choose_path(
     dialogs: State<'_, Dialogs>,
@@ -47,7 +48,8 @@ pub async fn choose_path(
             )))
         }
     };
+    let access = Access::from(&pick);
     let d = dialogs.0.clone();
     let chosen = native::blocking(move || d.pick(&pick)).await?;
-    Ok(chosen.map(|path| tokens.register(path)))
+    Ok(chosen.map(|path| tokens.register(path, access)))
 }

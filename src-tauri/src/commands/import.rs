@@ -1,6 +1,6 @@
 //! Adding accounts: QR codes from an image file, pasted image bytes, the screen or the
 //! clipboard; `otpauth://` and Google Authenticator `otpauth-migration://` links; the manual
-//! form with live validation; then the preview and one atomic import (IPC.md "Commands";
+//! form with live validation; then the preview and one atomic import (docs/ipc.md "Commands";
 //! security.md I1, I2, I4).
 //!
 //! Found accounts wait in [`AppVault::pending`] under random tokens: the UI sees their labels
@@ -27,7 +27,7 @@ use zeroize::Zeroizing;
 
 use crate::commands::{bounded, now_i64};
 use crate::error::{IpcError, IpcResult};
-use crate::native::PathTokens;
+use crate::native::{Access, PathTokens};
 use crate::state::{self, AppVault, PendingFile, VaultState, MAX_PENDING};
 use crate::views::{
     kind_parts, Candidate, FileEntryView, FileImportOutcome, FilePreview, ImportOutcome,
@@ -136,7 +136,7 @@ pub async fn scan_image_file(
     tokens: State<'_, PathTokens>,
     token: String,
 ) -> IpcResult<ScanResult> {
-    let path = tokens.path("image file", &token)?;
+    let path = tokens.path("image file", &token, Access::Read)?;
     require_unlocked(&vault)?;
     let decoded = blocking(move || {
         read_file_capped(&path, MAX_IMAGE_BYTES)
@@ -443,7 +443,7 @@ pub async fn read_import_file(
     token: String,
     password: Option<String>,
 ) -> IpcResult<FilePreview> {
-    let path = tokens.path("file to import", &token)?;
+    let path = tokens.path("file to import", &token, Access::Read)?;
     let password = password_arg("password", password)?;
     require_unlocked(&vault)?;
     let now = now_i64();

@@ -1,5 +1,5 @@
 //! Vault commands: status, first-run creation, unlock, lock, password and recovery-key
-//! management, and the activity ping for auto-lock (IPC.md "Commands"; security.md K1–K5).
+//! management, and the activity ping for auto-lock (docs/ipc.md "Commands"; security.md K1–K5).
 //!
 //! The recovery key is returned once, by `create_vault` and `regenerate_recovery_key` (SHOW).
 //! Changing credentials re-authenticates with the password, or the recovery key, when the vault
@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 use crate::clipboard::Clipboard;
 use crate::commands::{bounded, now_i64};
 use crate::error::{IpcError, IpcResult};
+use crate::native::{self, Dialogs};
 use crate::state::{self, AppVault, VaultState};
 use crate::views::{CredentialChangeView, RecoveryKeyView, VaultStatus};
 
@@ -184,16 +185,45 @@ pub async fn lock(
 /// Sets, changes or (with `password: null`) removes the password, rotating the data key.
 /// `current` (the password, or the recovery key) is required when the vault has a password.
 /// Removing it is refused if it would leave the vault keychain-only (security.md K1); from a
-/// keychain+password vault it leaves a keychain vault.
+/// keychain+password vault it leaves a keychain vault. A new password is a new way into the
+/// vault file, so a native confirmation raised here, not by the page, precedes any change
+/// (issue 11 item 4).
 #[tauri::command]
 pub async fn set_password(
     vault: State<'_, VaultState>,
+    dialogs: State<'_, Dialogs>,
     current: Option<String>,
     password: Option<String>,
 ) -> IpcResult<CredentialChangeView> {
     let new = secret_arg("new password", password)?;
+    let had_password = {
+        let mut s = state::lock(&vault);
+        reauthenticate_with(&mut s, current, true)?;
+        has_password_slot(s.file()?)
+    };
+    let (title, message, action) = match (&new, had_password) {
+        (Some(_), false) => (
+            "Set a vault password",
+            "Set a password for the vault? It will open the vault file on any computer.".to_owned(),
+            "Set password",
+        ),
+        (Some(_), true) => (
+            "Change the vault password",
+            "Change the vault password? The old one stops opening the files in the vault's \
+             folder; copies made before (backups, sync history) still open with it."
+                .to_owned(),
+            "Change password",
+        ),
+        (None, _) => (
+            "Remove the vault password",
+            "Remove the vault password? The vault then opens with the keychain or the recovery \
+             key only."
+                .to_owned(),
+            "Remove password",
+        ),
+    };
+    confirm_change(&dialogs, title, message, action).await?;
     let mut s = state::lock(&vault);
-    reauthenticate_with(&mut s, current, true)?;
     let kdf = s.kdf;
     let keystore = s.keystore();
     let change = s.with_file_save(|f| f.set_password(new.clone(), kdf, keystore.as_ref()))?;
@@ -202,18 +232,47 @@ pub async fn set_password(
 }
 
 /// Replaces the recovery key, rotating the data key, and returns the new one to show once
-/// (SHOW). Needs the password (or the current recovery key) when the vault has a password.
+/// (SHOW). Needs the password (or the current recovery key) when the vault has a password, and
+/// a native confirmation: the new key opens the vault file (issue 11 item 4).
 #[tauri::command]
 pub async fn regenerate_recovery_key(
     vault: State<'_, VaultState>,
+    dialogs: State<'_, Dialogs>,
     password: Option<String>,
 ) -> IpcResult<CredentialChangeView> {
+    {
+        let mut s = state::lock(&vault);
+        reauthenticate_with(&mut s, password, true)?;
+    }
+    confirm_change(
+        &dialogs,
+        "New recovery key",
+        "Make a new recovery key and show it once? The old key stops opening the files in the \
+         vault's folder; copies made before (backups, sync history) still open with it."
+            .to_owned(),
+        "Make new key",
+    )
+    .await?;
     let mut s = state::lock(&vault);
-    reauthenticate_with(&mut s, password, true)?;
     let keystore = s.keystore();
     let change = s.with_file_save(|f| f.regenerate_recovery_key(keystore.as_ref()))?;
     s.last_activity = Instant::now();
     Ok(change_view(&mut s, change))
+}
+
+/// [`native::confirm`] for a credential change, whose refusal changes nothing.
+async fn confirm_change(
+    dialogs: &Dialogs,
+    title: &str,
+    message: String,
+    action: &str,
+) -> IpcResult<()> {
+    native::confirm(dialogs, title, message, action)
+        .await
+        .map_err(|e| match e {
+            IpcError::Cancelled(_) => IpcError::Cancelled("cancelled: nothing changed".into()),
+            other => other,
+        })
 }
 
 /// After a rollback (an older vault file put in place), takes the newest copy kept beside the
