@@ -27,4 +27,6 @@ mod keychain;
 mod qr;
 // Rollbacks reported, generations never overwritten (issue 11).
 mod rollback;
+// The accounts of the sample vaults (also used by examples/write_sample_vault.rs).
+mod sample_accounts;
 mod vault_fixture;
