@@ -1,9 +1,9 @@
 //! The one error type every IPC command returns, in the `{ kind, message }` shape the UI
-//! mirrors in `ui/src/lib/ipc.ts` (STYLE.md §4, /work/notes/IPC.md "Errors").
+//! mirrors in `ui/src/lib/ipc.ts` (STYLE.md §4, docs/ipc.md "Errors").
 //!
-//! Each core error is mapped to the kind the UI reacts to (show the unlock screen, mark the
-//! password field, offer a reload, …); the message is the core error's own text, which by
-//! core's rules never carries a secret.
+//! Each core error is mapped to a kind the UI can tell apart (today it treats `wrongPassword`
+//! and `cancelled` specially and shows the message of the others); the message is the core
+//! error's own text, which by core's rules never carries a secret.
 
 use serde::Serialize;
 use twofold_core::keychain::KeychainError;

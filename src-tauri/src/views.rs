@@ -1,10 +1,12 @@
-//! What crosses the IPC: the view types of /work/notes/IPC.md ("Types"), mirrored in
+//! What crosses the IPC: the view types of docs/ipc.md ("Types"), mirrored in
 //! `ui/src/lib/types.ts`.
 //!
-//! These are built from core types by value and hold no secret, with three deliberate
-//! exceptions that only the explicit SHOW commands return: [`RecoveryCodeView`],
-//! [`RevealedSecret`] and [`TransferQr`] (security.md T4). Times are unix **milliseconds**
-//! for the UI.
+//! These are built from core types by value and hold no secret, with deliberate exceptions
+//! that only the explicit SHOW commands return: [`RecoveryCodeView`], [`RevealedSecret`] and
+//! [`TransferQr`] (an account's secrets, after a native confirmation), and
+//! [`RecoveryKeyView`] and [`CredentialChangeView`] (a new recovery key, shown once)
+//! (security.md T4). Each wipes its secret when dropped. Times are unix **milliseconds** for
+//! the UI.
 
 use serde::{Deserialize, Serialize};
 use twofold_core::account::{Account, Kind};

@@ -1,6 +1,6 @@
 //! Account commands: the list, codes computed in Rust at "now", copy (concealed clipboard
 //! with auto-clear), HOTP advance, edits, manual order, delete with undo, recovery codes and
-//! the explicit "show secret" (IPC.md "Commands"; security.md T4, D2, S7).
+//! the explicit "show secret" (docs/ipc.md "Commands"; security.md T4, D2, S7).
 //!
 //! Only `list_recovery_codes` and `reveal_secret` return secret material (SHOW); everything
 //! else returns [`AccountView`]s and [`CodeView`]s.

@@ -1,6 +1,6 @@
 // The end-to-end harness: starts tauri-driver, opens and closes sessions of the real Twofold app
 // (each session is one app process, launched by WebKitWebDriver), finds elements by the
-// data-testid attributes of the IPC contract's "E2E selectors", and reaches the parts of the
+// data-testid attributes of docs/ipc.md ("E2E selectors"), and reaches the parts of the
 // desktop a person would use: the X clipboard (xclip), the screen (ImageMagick `display`), the
 // keychain (secret-tool) and twofold-cli as a second opinion on codes.
 //

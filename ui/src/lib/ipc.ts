@@ -3,7 +3,7 @@
 // the state modules, which call these functions. Arguments are camelCase keys; Tauri maps them to
 // the Rust snake_case parameters. Files are never named by path here: Rust shows the native
 // choosers (`choosePath`) and tells the page about dropped files, handing out opaque tokens that
-// the commands take (issue 11 item 4; docs/ipc.md "Paths").
+// the commands take (issue 11 item 4; docs/ipc.md "Path tokens").
 
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'

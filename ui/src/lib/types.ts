@@ -1,6 +1,7 @@
 // Mirrors of the Rust view types of the app crate (src-tauri, serde `rename_all = "camelCase"`), as
 // fixed by the IPC contract. Times are unix milliseconds. No type here ever holds an OTP secret,
-// except the explicit "show" results (`Revealed`, `RecoveryKeyShown`, `RecoveryCodeView`).
+// except the explicit "show" results (`Revealed`, `RecoveryCodeView`, `TransferQr`) and a new
+// recovery key (`create_vault`'s `{ recoveryKey }`, `CredentialChange.recoveryKey`).
 
 /** Whether a vault exists and whether its keys are in memory. */
 export type VaultState = 'none' | 'locked' | 'unlocked'
@@ -11,7 +12,7 @@ export type SlotKind = 'keychain' | 'password' | 'keychainAndPassword' | 'recove
 /** What the unlock screen must ask for. */
 export type UnlockNeeds = 'nothing' | 'password' | 'passwordOrRecoveryKey'
 
-/** `vault_status()`, `unlock()`, `lock()`, `set_password()`. */
+/** `vault_status()`, `unlock()`, `lock()`, `restore_newer_copy()`; in `CredentialChange`. */
 export interface VaultStatus {
   state: VaultState
   vaultPath: string
@@ -28,7 +29,7 @@ export interface VaultStatus {
 export interface RollbackInfo {
   current: number
   newer: number
-  /** Whether the newer copy sits beside the vault, so it can be restored. */
+  /** Whether a newer copy is at hand (beside the vault, or held by this session), so it can be restored. */
   canRestore: boolean
 }
 
@@ -242,7 +243,6 @@ export interface FileImportOutcome {
 /** The export formats' ids. */
 export type ExportFormatId = 'twofold' | 'aegis' | 'aegis-plain' | 'uris' | 'google-qr'
 
-/** An export format (`export_formats`). */
 /** A file or folder chosen in a native chooser (or dropped): the token commands take. */
 export interface Picked {
   token: string
@@ -262,6 +262,7 @@ export interface Strength {
   message: string | null
 }
 
+/** An export format (`export_formats`). */
 export interface ExportFormat {
   id: ExportFormatId
   name: string
