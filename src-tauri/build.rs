@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "set_password",
     "regenerate_recovery_key",
     "restore_newer_copy",
+    "keep_current_copy",
     "activity",
     "choose_path",
     "list_accounts",

@@ -99,7 +99,8 @@ impl From<VaultError> for IpcError {
             | VaultError::NotHotp { .. }
             | VaultError::CounterExhausted { .. }
             | VaultError::InvalidAccount(_)
-            | VaultError::CredentialNeeded { .. } => IpcError::InvalidInput(message),
+            | VaultError::CredentialNeeded { .. }
+            | VaultError::RolledBack { .. } => IpcError::InvalidInput(message),
             VaultError::Duplicate { .. } => IpcError::Duplicate(message),
             VaultError::AccountNotFound { .. } => IpcError::NotFound(message),
             VaultError::ChangedOnDisk { .. } => IpcError::ChangedOnDisk(message),
