@@ -4,7 +4,7 @@
 //! docs/ipc.md), the managed state (`state.rs`), the clipboard owner (`clipboard.rs`),
 //! the tray, the global shortcut, auto-lock and the watch for CLI changes (`watch.rs`). Every
 //! piece of logic (codes, URIs, QR, the vault, the keychain) lives in `twofold-core`
-//! (STYLE.md §1, §5).
+//! (docs/reference/STYLE.md §1, §5).
 //!
 //! The window, the CSP and the bundle are declared in `tauri.conf.json` beside the root
 //! `Cargo.toml`; what the page may call is granted in `capabilities/main.json`, and
