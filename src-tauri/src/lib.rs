@@ -313,14 +313,9 @@ pub fn build_app<R: Runtime>(
                 watch::spawn(app.handle().clone());
                 commands::backup::spawn_auto(app.handle().clone());
             }
-            // Release windows keep codes out of screenshots and screen shares where the OS
-            // supports it (security.md D3; Proton Authenticator does the same). Debug builds
-            // leave it off so the window can be captured in tests.
-            if cfg!(not(debug_assertions)) {
-                if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-                    window.set_content_protected(true)?;
-                }
-            }
+            // The window keeps codes out of screenshots and screen shares where the OS supports
+            // it (macOS, Windows): `contentProtected` in tauri.conf.json, for every build
+            // (security.md D3; Proton Authenticator does the same).
             Ok(())
         })
         .build(context)
