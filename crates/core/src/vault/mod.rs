@@ -702,6 +702,28 @@ mod tests {
     }
 
     #[test]
+    fn an_id_that_is_not_a_uuid_is_replaced_on_add() {
+        // See: issue 11 item 7 (imported ids up to 4 KiB were kept as they came).
+        let mut v = Vault::new();
+        for id in [
+            "x".repeat(4096),
+            "1".into(),
+            "6F1C0B9E-2D7A-4C3E-9A51-0C8E1F2B3A4D".into(),
+        ] {
+            let mut a = acct(&id[..1], "a", v.len() as u8 + 1);
+            a.id = AccountId(id.clone());
+            let got = v.add(a).unwrap();
+            assert!(got.is_uuid() && got.0 != id, "{id:.16} became {}", got.0);
+            assert_eq!(got.0.len(), 36);
+        }
+        // A UUID in the canonical form is kept.
+        let mut a = acct("K", "k", 9);
+        let kept = "6f1c0b9e-2d7a-4c3e-9a51-0c8e1f2b3a4d";
+        a.id = AccountId(kept.into());
+        assert_eq!(v.add(a).unwrap().0, kept);
+    }
+
+    #[test]
     fn advance_hotp_returns_current_and_stores_next() {
         let mut v = Vault::new();
         let mut h = acct("H", "h", 1);
