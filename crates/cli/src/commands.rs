@@ -54,6 +54,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             out.flush()?;
             Ok(())
         }
+        Command::Manpage { app } => Ok(crate::manpage::print(app)?),
     }
 }
 
