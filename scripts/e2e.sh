@@ -87,7 +87,7 @@ rm -f "$tap"
 
 # The suite in its own Secret Service session: spec output here, TAP to a file for the count.
 set +e
-(cd tests/e2e && with_secret_service node --test --test-concurrency=1 \
+(cd tests/e2e && with_secret_service bounded 20 "the e2e suite" node --test --test-concurrency=1 \
 	--test-reporter=spec --test-reporter-destination=stdout \
 	--test-reporter=tap --test-reporter-destination="$tap" \
 	"$@" specs/)
@@ -101,7 +101,7 @@ smoke=0
 (
 	private_home "$sandbox/smoke"
 	export TWOFOLD_VAULT="$sandbox/vault/smoke/vault.twofold"
-	with_secret_service node tests/tools/webdriver-smoke.mjs "$TWOFOLD_APP" \
+	with_secret_service bounded 5 "the WebDriver smoke test" node tests/tools/webdriver-smoke.mjs "$TWOFOLD_APP" \
 		"$TWOFOLD_E2E_ARTIFACTS/screenshots/webdriver-smoke.png"
 ) || smoke=$?
 

@@ -56,9 +56,8 @@ cargo +nightly --version >/dev/null 2>&1 ||
 	die "no nightly toolchain (libFuzzer needs it); install it with: rustup toolchain install nightly --profile minimal"
 cargo_fuzz="$TOOLS_DIR/bin/cargo-fuzz"
 [ -x "$cargo_fuzz" ] || die "no cargo-fuzz in ${TOOLS_DIR#"$ROOT"/}/bin (scripts/setup.sh installs it there)"
-# Called directly, not as `cargo fuzz` (cargo would prefer a cargo-fuzz in ~/.cargo/bin); the
-# cargo it runs is nightly's.
-fuzz() { (cd "$FUZZ" && RUSTUP_TOOLCHAIN=nightly "$cargo_fuzz" fuzz "$@"); }
+# cargo-fuzz is called directly, not as `cargo fuzz` (cargo would prefer one in ~/.cargo/bin),
+# from the fuzz crate, with RUSTUP_TOOLCHAIN=nightly for the cargo it runs.
 
 seeds="$ROOT/target/fuzz-seeds"
 corpus="$ROOT/target/fuzz-corpus"
@@ -124,7 +123,7 @@ cp "$ROOT/tests/fixtures/vault/sample-v1.twofold" "$seeds/vault_header/"
 cp "$ROOT/tests/fixtures/vault/sample-v1.twofold" "$seeds/vault_open/"
 
 echo "fuzz: building the targets (nightly, $ROOT/target/fuzz)"
-fuzz build --target-dir "$ROOT/target/fuzz" >/dev/null
+(cd "$FUZZ" && RUSTUP_TOOLCHAIN=nightly "$cargo_fuzz" fuzz build --target-dir "$ROOT/target/fuzz" >/dev/null)
 
 # One target a core at a time (libFuzzer runs on one thread): FUZZ_JOBS targets side by side,
 # default the number of CPUs. Each writes its line to a result file; the lines are printed in
@@ -138,14 +137,20 @@ run_target() {
 	mkdir -p "$corpus/$t" "$FUZZ/artifacts/$t"
 	[ -d "$FUZZ/corpus/$t" ] && dirs+=("$FUZZ/corpus/$t")
 	# The learned corpus first: libFuzzer adds new inputs to the first directory.
-	fuzz run --target-dir "$ROOT/target/fuzz" "$t" "${dirs[@]}" -- \
+	# -max_total_time is checked between inputs: a hang inside one is for -timeout, and `timeout`
+	# ends the target should libFuzzer itself not return.
+	(cd "$FUZZ" && RUSTUP_TOOLCHAIN=nightly timeout --kill-after=30 $((seconds + 300)) \
+		"$cargo_fuzz" fuzz run --target-dir "$ROOT/target/fuzz" "$t" "${dirs[@]}" -- \
 		-max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
-		-artifact_prefix="$FUZZ/artifacts/$t/" >"$log" 2>&1 || rc=$?
+		-artifact_prefix="$FUZZ/artifacts/$t/") >"$log" 2>&1 || rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
 	# libFuzzer's own "Done N runs in S second(s)" excludes cargo's up-to-date check.
 	fuzz_s=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
 	if [ "$rc" -eq 0 ]; then
 		echo "fuzz $t: ${execs:-0} execs in ${fuzz_s:-?} s, 0 crashes" >"$results/$t"
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "fuzz $t: did not end within $((seconds + 300)) s and was stopped (see $log)" >"$results/$t"
+		touch "$results/$t.failed"
 	else
 		artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
 		echo "fuzz $t: ${execs:-0} execs in ${fuzz_s:-?} s, 1 crash (${artifact:-see $log})" >"$results/$t"

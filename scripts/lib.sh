@@ -3,7 +3,7 @@
 #
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #
-# Sourcing defines functions and these variables, and changes nothing else:
+# Sourcing defines functions and these variables, and opens STDERR_FD (a copy of standard error):
 #   ROOT        the checkout
 #   TOOLS_DIR   target/tools: cargo tools installed by scripts/setup.sh (`cargo install --root`)
 #   NODE_TOOLS  tests/tools/node_modules: the workflow validator and the YAML parser
@@ -18,9 +18,14 @@
 #                              rustup's homes, CARGO_TARGET_DIR, PATH with this checkout's tools
 #   run_setup                  scripts/setup.sh, unless scripts/test.sh already ran it
 #   private_home DIR           a fresh HOME and XDG directories under DIR, no session of the user
-#   start_xvfb LOG             a private X display (Xvfb picks a free number): sets DISPLAY
-#   with_secret_service CMD…   CMD in a private D-Bus session with gnome-keyring unlocked by a
-#                              random password and proven to answer (store, lookup, clear)
+#   start_xvfb LOG             a private X display (Xvfb picks a free number): sets DISPLAY,
+#                              stopped at exit
+#   stop_pid PID, stop_group PGID   end a process (TERM, then KILL), or a setsid process group
+#   with_secret_service CMD…   CMD (or a function of this file) in a private D-Bus session with
+#                              gnome-keyring unlocked by a random password and proven to answer
+#                              (store, lookup, clear); once per HOME: its keyring keeps that password
+#   bounded MIN WHAT CMD…      CMD stopped after MIN minutes, failing with WHAT named
+#   build_ui                   the UI build (ui/dist), unless it is newer than every file of ui/
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +33,8 @@ TOOLS_DIR="$ROOT/target/tools"
 NODE_TOOLS="$ROOT/tests/tools/node_modules"
 TEST_VENV="$ROOT/target/py-venv"
 LOG_NAME="${LOG_NAME:-$(basename "${BASH_SOURCE[1]:-twofold}" .sh)}"
+# The script's own standard error, for `bounded` to report on even when its output goes to a log.
+exec {STDERR_FD}>&2
 
 log() { printf '%s: %s\n' "$LOG_NAME" "$*" >&2; }
 warn() { printf '%s: warning: %s\n' "$LOG_NAME" "$*" >&2; }
@@ -148,6 +155,22 @@ stop_pid() {
 	kill -KILL "$pid" 2>/dev/null || true
 }
 
+# Runs CMD… (a program, not a function), stopped after MINUTES: a hang fails with WHAT named
+# instead of eating the rest of the run. Returns CMD's status otherwise.
+bounded() {
+	local minutes="$1" what="$2" status=0
+	shift 2
+	timeout --kill-after=30 "$((minutes * 60))" "$@" || status=$?
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		printf '%s: error: %s ran over %s min and was stopped (a hang?)\n' "$LOG_NAME" "$what" "$minutes" >&"$STDERR_FD"
+		exit 1
+	fi
+	return "$status"
+}
+
+# Ends process group $1 (a job started with setsid), if it is still there.
+stop_group() { kill -TERM -- "-$1" 2>/dev/null || true; }
+
 # Runs inside the session of with_secret_service.
 unlock_keyring() {
 	local password probe _
@@ -169,7 +192,7 @@ unlock_keyring() {
 
 with_secret_service() {
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	LOG_NAME="$LOG_NAME" dbus-run-session -- bash -c 'source "$0" && unlock_keyring && exec "$@"' \
+	LOG_NAME="$LOG_NAME" dbus-run-session -- bash -c 'source "$0" && unlock_keyring && "$@"' \
 		"$ROOT/scripts/lib.sh" "$@"
 }
 
