@@ -67,7 +67,7 @@ if [ "$os" != linux ]; then
 		out=("$CARGO_TARGET_DIR"/release/bundle/nsis/*-setup.exe)
 	fi
 	shopt -u nullglob
-	[ "${#out[@]}" -eq 1 ] || die "expected one ${bundles[*]: -1} bundle, found ${#out[@]}"
+	[ "${#out[@]}" -eq 1 ] || die "expected one installer in $CARGO_TARGET_DIR/release/bundle, found ${#out[@]}"
 	log "built in $((SECONDS - started)) s"
 	printf '%s\n' "${out[0]}"
 	exit 0
@@ -93,7 +93,7 @@ tauri_cli bundle --ci --bundles deb
 shopt -s nullglob
 built=("$bundle_dir"/*.deb)
 shopt -u nullglob
-[ "${#built[@]}" -eq 1 ] || die "expected one .deb from tauri build in $bundle_dir, found ${#built[@]}"
+[ "${#built[@]}" -eq 1 ] || die "expected one .deb from tauri bundle in $bundle_dir, found ${#built[@]}"
 
 section "package: Debian-proper"
 work="$(mktemp -d "$CARGO_TARGET_DIR/package-deb.XXXXXX")"
@@ -156,6 +156,9 @@ depends="$shlibs$(printf ', %s' "${EXTRA_DEPENDS[@]}")"
 find "$tree" -type d -exec chmod 0755 {} +
 find "$tree" -type f -exec chmod 0644 {} +
 chmod 0755 "$tree"/usr/bin/*
+for script in preinst postinst prerm postrm; do
+	[ ! -f "$tree/DEBIAN/$script" ] || chmod 0755 "$tree/DEBIAN/$script"
+done
 rm -f "$tree/DEBIAN/md5sums"
 (cd "$tree" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) >"$tree/DEBIAN/md5sums"
 chmod 0644 "$tree/DEBIAN/md5sums"

@@ -84,8 +84,7 @@ leave() {
 		kill -KILL "$pid" 2>/dev/null || true
 	done
 	sleep 0.2
-	umount "$root/dev" 2>/dev/null || umount -l "$root/dev" 2>/dev/null || true
-	umount "$root/proc" 2>/dev/null || umount -l "$root/proc" 2>/dev/null || true
+	unmount_under "$root"
 }
 # The processes whose root directory is $1.
 root_pids() {
@@ -93,17 +92,24 @@ root_pids() {
 	for link in /proc/[0-9]*/root; do
 		if [ "$(readlink "$link" 2>/dev/null)" = "$1" ]; then
 			link="${link#/proc/}"
-			printf '%s
-' "${link%/root}"
+			printf '%s\n' "${link%/root}"
 		fi
+	done
+}
+# What is mounted under $1 (ours, or debootstrap's /proc and /sys when it was stopped midway).
+mounts_under() { awk -v r="$1/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts; }
+unmount_under() {
+	local mount
+	for mount in $(mounts_under "$1" | sort -r); do
+		umount "$mount" 2>/dev/null || umount -l "$mount" 2>/dev/null || true
 	done
 }
 # Deletes root $1, unless something is still mounted under it (rm would reach into it).
 remove_root() {
-	local mounts
-	mounts="$(awk -v r="$1/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts)"
-	if [ -n "$mounts" ]; then
-		warn "still mounted under $1, so it is left in place: $mounts"
+	[ -e "$1" ] || return 0
+	unmount_under "$1"
+	if [ -n "$(mounts_under "$1")" ]; then
+		warn "still mounted under $1, so it is left in place: $(mounts_under "$1" | tr '\n' ' ')"
 		return 1
 	fi
 	rm -rf --one-file-system "$1"
@@ -116,10 +122,12 @@ prepare() {
 		return
 	fi
 	local t0=$SECONDS new="$CACHE/base.new" root
-	rm -rf --one-file-system "$new"
+	remove_root "$new"
+	at_exit remove_root "$new"
 	log "minimal root: debootstrap --variant=minbase $SUITE from $MIRROR"
 	# --cache-dir: debootstrap keeps its downloads beside apt's, for the next fresh root.
-	debootstrap --variant=minbase --cache-dir="$ARCHIVES" "$SUITE" "$new" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 ||
+	bounded 15 debootstrap debootstrap --variant=minbase --cache-dir="$ARCHIVES" "$SUITE" "$new" "$MIRROR" \
+		>"$CACHE/debootstrap.log" 2>&1 ||
 		die "debootstrap failed: $(tail -n 20 "$CACHE/debootstrap.log")"
 	cat >"$new/etc/apt/sources.list" <<-EOF
 		deb $MIRROR $SUITE main
@@ -133,9 +141,9 @@ prepare() {
 	(
 		_AT_EXIT=()
 		enter "$root"
-		in_root apt-get update -qq
+		bounded 10 "apt-get update in the minimal root" chroot "$root" apt-get update -qq
 	)
-	rm -rf "$BASE"
+	remove_root "$BASE"
 	mv "$new" "$BASE"
 	touch "$BASE/.twofold-ready"
 	log "minimal root: made in $((SECONDS - t0)) s ($(du -sh "$BASE" | cut -f1))"
@@ -162,8 +170,9 @@ before="$(in_root dpkg-query -W -f='.\n' | wc -l)"
 section "minimal root: apt-get install ./$(basename "$deb")"
 cp "$deb" "$root/tmp/"
 t0=$SECONDS
-in_root apt-get update -qq
-in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")" >"$root/tmp/apt.log" 2>&1 ||
+bounded 10 "apt-get update in the minimal root" chroot "$root" apt-get update -qq
+bounded 15 "apt-get install in the minimal root" \
+	chroot "$root" apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")" >"$root/tmp/apt.log" 2>&1 ||
 	die "apt-get install failed: $(tail -n 30 "$root/tmp/apt.log")"
 # shellcheck disable=SC2016 # dpkg-query's own ${…} format
 [ "$(in_root dpkg-query -W -f='${Status}' twofold)" = "install ok installed" ] || die "apt did not install twofold"
