@@ -5,7 +5,7 @@
 #
 #   bash scripts/bench-desktop.sh [RUNS]        RUNS measured launches of each app (default 5)
 #
-#   setup → apt (otpclient, xdotool, xev, Xvfb, WebKitWebDriver, gnome-keyring) → tauri-driver
+#   setup (Xvfb, WebKitWebDriver, gnome-keyring, tauri-driver) → apt (otpclient, xdotool, xev)
 #   → ui: build → release builds (Twofold + CLI; hello in target/bench-hello)
 #   → Xvfb + private Secret Service → 100 accounts in a keychain vault (twofold-cli) and in an
 #     OTPClient database (password in the same Secret Service) → bench/desktop/measure.mjs
@@ -25,56 +25,23 @@
 # is wide: compare medians of the same run, not figures of different runs.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$PWD"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+LOG_NAME=bench
+cd "$ROOT"
 RUNS="${1:-5}"
 WARMUP="${BENCH_WARMUP:-1}"
 export DEBIAN_FRONTEND=noninteractive
 export LC_ALL=C
-
-section() { printf '\n==== %s ====\n' "$*"; }
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() {
-	printf 'bench: error: %s\n' "$*" >&2
-	exit 1
-}
 case "$RUNS" in '' | *[!0-9]* | 0) die "RUNS must be a positive number, got '$RUNS'" ;; esac
 
-# Runs a command as root: directly when we are root, else through sudo.
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		"$@"
-	elif command -v sudo >/dev/null 2>&1; then
-		sudo env DEBIAN_FRONTEND=noninteractive "$@"
-	else
-		die "need root or sudo to run: $*"
-	fi
-}
-
-section "setup"
-bash scripts/setup.sh
-export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
-export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
-export PATH="$CARGO_HOME/bin:$PATH"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+run_setup
 HELLO_TARGET_DIR="$ROOT/target/bench-hello"
 
-# otpclient: the comparison app. x11-utils: xev (window mapping). xdotool: window names.
-# webkit2gtk-driver: WebKitWebDriver, behind tauri-driver. The rest: display and keyring.
-BENCH_APT=(otpclient xdotool x11-utils xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools coreutils)
-missing=()
-for pkg in "${BENCH_APT[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-	log "apt packages: installing ${missing[*]}"
-	as_root apt-get update -qq
-	as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
-if ! command -v tauri-driver >/dev/null 2>&1; then
-	log "installing tauri-driver (cargo install)"
-	cargo install tauri-driver --version '^2' --locked
-fi
+# otpclient: the comparison app. x11-utils: xev (window mapping). xdotool: window names. The
+# display, keyring and WebDriver packages come with scripts/setup.sh.
+apt_install_missing otpclient xdotool x11-utils
+command -v tauri-driver >/dev/null 2>&1 || die "tauri-driver is missing (scripts/setup.sh installs it into target/tools)"
 command -v WebKitWebDriver >/dev/null 2>&1 || die "WebKitWebDriver is missing (apt package webkit2gtk-driver)"
 
 APP="$CARGO_TARGET_DIR/release/twofold"
@@ -83,9 +50,7 @@ HELLO="$HELLO_TARGET_DIR/release/twofold-bench-hello"
 if [ "${BENCH_SKIP_BUILD:-0}" = 1 ]; then
 	log "BENCH_SKIP_BUILD=1: not building ui/ or the binaries"
 else
-	section "ui: build"
-	# The app embeds ui/dist at compile time.
-	npm --prefix ui run build
+	build_ui
 
 	section "build: Twofold and twofold-cli (release)"
 	cargo build --release --locked -p twofold -p twofold-cli
@@ -101,12 +66,7 @@ OTPCLIENT="$(command -v otpclient)" || die "otpclient is not installed"
 
 section "environment"
 sandbox="$(mktemp -d "${TMPDIR:-/tmp}/twofold-bench.XXXXXX")"
-xvfb_pid=""
 cleanup() {
-	if [ -n "$xvfb_pid" ]; then
-		kill "$xvfb_pid" 2>/dev/null || true
-		wait "$xvfb_pid" 2>/dev/null || true
-	fi
 	# The document portal (D-Bus-activated by GTK apps) mounts a FUSE file system at
 	# $XDG_RUNTIME_DIR/doc; it goes away with the portal, which may outlive the session briefly.
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -118,50 +78,20 @@ cleanup() {
 	done
 	log "could not remove $sandbox entirely"
 }
-trap cleanup EXIT
-mkdir -p "$sandbox/home" "$sandbox/data" "$sandbox/config" "$sandbox/cache" "$sandbox/runtime" \
-	"$sandbox/vault" "$sandbox/work"
-chmod 700 "$sandbox/runtime"
-
-# A private X display: Xvfb picks a free number and writes it to a pipe (as scripts/test.sh).
-exec 9< <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>"$sandbox/xvfb.log" & echo "PID $!")
-read -r -u 9 xvfb_pid_line
-read -r -u 9 display_number || die "Xvfb did not start: $(cat "$sandbox/xvfb.log")"
-xvfb_pid="${xvfb_pid_line#PID }"
-export DISPLAY=":$display_number"
-export HOME="$sandbox/home"
-export XDG_DATA_HOME="$sandbox/data"
-export XDG_CONFIG_HOME="$sandbox/config"
-export XDG_CACHE_HOME="$sandbox/cache"
-export XDG_RUNTIME_DIR="$sandbox/runtime"
+at_exit cleanup
+mkdir -p "$sandbox/vault" "$sandbox/work"
+start_xvfb "$sandbox/xvfb.log"
+private_home "$sandbox"
 export TWOFOLD_VAULT="$sandbox/vault/vault.twofold"
-# No accessibility bus: it only adds processes (as scripts/e2e.sh).
-export NO_AT_BRIDGE=1
-unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK TWOFOLD_PASSWORD
 cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-log "Xvfb on $DISPLAY (1280x800x24); $(nproc) CPU(s): $cpu"
+log "$(nproc) CPU(s): $cpu"
 log "WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?'), OTPClient $(dpkg-query -W -f='${Version}' otpclient), tauri $(awk '/^name = "tauri"$/ { getline; print $3; exit }' Cargo.lock | tr -d '"')"
 
-# Runs inside the private D-Bus session: starts and unlocks gnome-keyring, proves that it answers,
-# fills both vaults with the same 100 accounts (random secrets), then measures.
+# Runs inside the private Secret Service (scripts/lib.sh): fills both vaults with the same 100
+# accounts (random secrets), then measures.
 # shellcheck disable=SC2016 # expanded by the inner shell
 inner='
 set -euo pipefail
-password="$(head -c 18 /dev/urandom | base64)"
-echo -n "$password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-probe="twofold-probe-$(head -c 12 /dev/urandom | base64 | tr -dc "A-Za-z0-9")"
-ok=0
-for attempt in 1 2 3 4 5 6 7 8 9 10; do
-	if printf "%s" "$probe" | secret-tool store --label="Twofold bench probe" twofold-test probe 2>/dev/null &&
-		[ "$(secret-tool lookup twofold-test probe 2>/dev/null)" = "$probe" ]; then
-		secret-tool clear twofold-test probe
-		ok=1
-		break
-	fi
-	sleep 0.5
-done
-[ "$ok" = 1 ] || { echo "bench: error: the private Secret Service does not work" >&2; exit 1; }
-
 # Twofold: a keychain vault (the app unlocks it by itself at start) with 100 TOTP accounts.
 "$CLI" init </dev/null >/dev/null
 for i in $(seq 1 100); do
@@ -188,7 +118,7 @@ section "measure ($RUNS runs of each app, $WARMUP warm-up)"
 set +e
 CLI="$CLI" APP="$APP" HELLO="$HELLO" OTPCLIENT="$OTPCLIENT" RUNS="$RUNS" WARMUP="$WARMUP" \
 	WORK="$sandbox/work" OUT="$ROOT/artifacts/bench-desktop.json" \
-	dbus-run-session -- bash -c "$inner" 2> >(grep -v -e '^dbus-daemon\[' >&2)
+	with_secret_service bash -c "$inner" 2> >(grep -v -e '^dbus-daemon\[' >&2)
 status=$?
 set -e
 [ "$status" -eq 0 ] || die "the benchmark failed (status $status)"

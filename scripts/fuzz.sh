@@ -16,22 +16,25 @@
 #   SECONDS  time per target (default: $FUZZ_SECONDS, else 30). CI runs 20 s per target;
 #            for a long run, FUZZ_SECONDS=600 scripts/fuzz.sh
 #   TARGET   run only these targets (default: all)
+#   FUZZ_JOBS targets run side by side, one core each (default: the number of CPUs)
 #
 # Seeds: the committed corpus crates/core/fuzz/corpus/<target>/ (made from our own exports by
 # `TWOFOLD_WRITE_FUZZ_CORPUS=1 cargo test -p twofold-core --test tests fuzz_regressions`),
 # plus, at run time and never committed, small files from ../shared (target/fuzz-seeds/).
 # What the fuzzer learns accumulates in target/fuzz-corpus/<target>/, so later runs start
-# further along. Installs cargo-fuzz if missing; needs `rustup toolchain install nightly`.
+# further along. cargo-fuzz comes from target/tools (scripts/setup.sh installs it there, and the
+# nightly toolchain with `rustup toolchain install nightly --profile minimal`).
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT="$PWD"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
 SHARED="$ROOT/../shared"
 FUZZ="$ROOT/crates/core/fuzz"
 
 seconds="${1:-${FUZZ_SECONDS:-30}}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
-	echo "fuzz: SECONDS must be a positive whole number, got $seconds" >&2
+	log "SECONDS must be a positive whole number, got $seconds"
 	exit 2
 fi
 shift $(($# > 0 ? 1 : 0))
@@ -40,7 +43,7 @@ if [ $# -gt 0 ]; then
 	targets=("$@")
 	for t in "${targets[@]}"; do
 		if ! printf '%s\n' "${all_targets[@]}" | grep -qx -- "$t"; then
-			echo "fuzz: unknown target $t, expected one of: ${all_targets[*]}" >&2
+			log "unknown target $t, expected one of: ${all_targets[*]}"
 			exit 2
 		fi
 	done
@@ -48,17 +51,13 @@ else
 	targets=("${all_targets[@]}")
 fi
 
-if ! command -v cargo >/dev/null 2>&1; then
-	export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
-if ! rustup toolchain list | grep -q '^nightly'; then
-	echo "fuzz: no nightly toolchain; install it with: rustup toolchain install nightly" >&2
-	exit 1
-fi
-if ! cargo fuzz --version >/dev/null 2>&1; then
-	echo "fuzz: installing cargo-fuzz" >&2
-	cargo install cargo-fuzz --locked
-fi
+run_setup
+cargo +nightly --version >/dev/null 2>&1 ||
+	die "no nightly toolchain (libFuzzer needs it); install it with: rustup toolchain install nightly --profile minimal"
+cargo_fuzz="$TOOLS_DIR/bin/cargo-fuzz"
+[ -x "$cargo_fuzz" ] || die "no cargo-fuzz in ${TOOLS_DIR#"$ROOT"/}/bin (scripts/setup.sh installs it there)"
+# cargo-fuzz is called directly, not as `cargo fuzz` (cargo would prefer one in ~/.cargo/bin),
+# from the fuzz crate, with RUSTUP_TOOLCHAIN=nightly for the cargo it runs.
 
 seeds="$ROOT/target/fuzz-seeds"
 corpus="$ROOT/target/fuzz-corpus"
@@ -113,7 +112,7 @@ for f in "$SHARED"/fixtures/interop/aegis/importers/* "$SHARED"/fixtures/interop
 	cp "$f" "$seeds/import_any/shared-$n"
 	for pick in 0 3 7 11; do
 		{
-			printf "\\$(printf '%03o' $(((n + pick) % 12)))"
+			printf '%b' "\\0$(printf '%03o' $(((n + pick) % 12)))"
 			cat "$f"
 		} >"$seeds/import_each/shared-$n-$pick"
 	done
@@ -124,40 +123,61 @@ cp "$ROOT/tests/fixtures/vault/sample-v1.twofold" "$seeds/vault_header/"
 cp "$ROOT/tests/fixtures/vault/sample-v1.twofold" "$seeds/vault_open/"
 
 echo "fuzz: building the targets (nightly, $ROOT/target/fuzz)"
-(cd "$FUZZ" && cargo +nightly fuzz build --target-dir "$ROOT/target/fuzz" >/dev/null)
+(cd "$FUZZ" && RUSTUP_TOOLCHAIN=nightly "$cargo_fuzz" fuzz build --target-dir "$ROOT/target/fuzz" >/dev/null)
 
-status=0
-summary=()
-for t in "${targets[@]}"; do
+# One target a core at a time (libFuzzer runs on one thread): FUZZ_JOBS targets side by side,
+# default the number of CPUs. Each writes its line to a result file; the lines are printed in
+# target order at the end, with the output of any that failed.
+jobs_max="${FUZZ_JOBS:-$(nproc)}"
+results="$(mktemp -d "${TMPDIR:-/tmp}/twofold-fuzz.XXXXXX")"
+at_exit rm -rf "$results"
+run_target() {
+	local t="$1" log="$ROOT/target/fuzz-$1.log" rc=0 execs fuzz_s artifact
+	local dirs=("$corpus/$t" "$seeds/$t")
 	mkdir -p "$corpus/$t" "$FUZZ/artifacts/$t"
-	dirs=("$corpus/$t" "$seeds/$t")
 	[ -d "$FUZZ/corpus/$t" ] && dirs+=("$FUZZ/corpus/$t")
-	log="$ROOT/target/fuzz-$t.log"
-	echo "==== fuzz $t for ${seconds}s ===="
-	start=$(date +%s)
 	# The learned corpus first: libFuzzer adds new inputs to the first directory.
-	rc=0
-	(cd "$FUZZ" && cargo +nightly fuzz run --target-dir "$ROOT/target/fuzz" "$t" "${dirs[@]}" -- \
+	# -max_total_time is checked between inputs: a hang inside one is for -timeout, and `timeout`
+	# ends the target should libFuzzer itself not return.
+	(cd "$FUZZ" && RUSTUP_TOOLCHAIN=nightly timeout --kill-after=30 $((seconds + 300)) \
+		"$cargo_fuzz" fuzz run --target-dir "$ROOT/target/fuzz" "$t" "${dirs[@]}" -- \
 		-max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$FUZZ/artifacts/$t/") >"$log" 2>&1 || rc=$?
-	elapsed=$(($(date +%s) - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
-	execs="${execs:-0}"
 	# libFuzzer's own "Done N runs in S second(s)" excludes cargo's up-to-date check.
 	fuzz_s=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
-	elapsed="${fuzz_s:-$elapsed}"
 	if [ "$rc" -eq 0 ]; then
-		line="fuzz $t: $execs execs in $elapsed s, 0 crashes"
+		echo "fuzz $t: ${execs:-0} execs in ${fuzz_s:-?} s, 0 crashes" >"$results/$t"
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "fuzz $t: did not end within $((seconds + 300)) s and was stopped (see $log)" >"$results/$t"
+		touch "$results/$t.failed"
 	else
-		status=1
 		artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-		line="fuzz $t: $execs execs in $elapsed s, 1 crash (${artifact:-see $log})"
-		echo "FAIL: fuzz target $t; its output:" >&2
-		grep -v '^#[0-9]' "$log" | tail -n 60 >&2
+		echo "fuzz $t: ${execs:-0} execs in ${fuzz_s:-?} s, 1 crash (${artifact:-see $log})" >"$results/$t"
+		touch "$results/$t.failed"
 	fi
-	echo "$line"
-	summary+=("$line")
+	cat "$results/$t"
+}
+echo "==== fuzz ${#targets[@]} targets for ${seconds}s each, $jobs_max at a time ===="
+for t in "${targets[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n || true
+	done
+	run_target "$t" &
 done
+wait
+
+status=0
 echo "==== fuzz summary ===="
-printf '%s\n' "${summary[@]}"
+for t in "${targets[@]}"; do
+	if [ ! -f "$results/$t" ]; then
+		echo "fuzz $t: did not report (see $ROOT/target/fuzz-$t.log)"
+		status=1
+	elif [ -f "$results/$t.failed" ]; then
+		status=1
+		echo "FAIL: fuzz target $t; its output:" >&2
+		grep -v '^#[0-9]' "$ROOT/target/fuzz-$t.log" | tail -n 60 >&2
+	fi
+done
+cat "${targets[@]/#/$results/}" 2>/dev/null || true
 exit "$status"

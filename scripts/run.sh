@@ -6,19 +6,14 @@
 # Builds ui/ (embedded into the binary at compile time), then `cargo run --bin twofold`.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
 
-bash scripts/setup.sh
-if ! command -v cargo >/dev/null 2>&1; then
-	export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
-
+run_setup
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-	echo "run: warning: no DISPLAY or WAYLAND_DISPLAY: the window needs a desktop session (headless: xvfb-run -a ./scripts/run.sh)" >&2
+	warn "no DISPLAY or WAYLAND_DISPLAY: the window needs a desktop session (headless: xvfb-run -a ./scripts/run.sh)"
 fi
-
-echo "==> ui: build" >&2
-npm --prefix ui run build --silent
-
-echo "==> app: cargo run" >&2
+build_ui
+section "app: cargo run"
 exec cargo run --bin twofold -- "$@"

@@ -1,39 +1,40 @@
 #!/usr/bin/env bash
-# Checks the Debian package that scripts/package.sh built (issue 6, "Release"):
+# Checks the Debian package that scripts/package.sh built (issues 6 and 18):
 #
-#   1. metadata: Package twofold, a version, Depends on WebKitGTK 4.1 and GTK 3;
-#   2. contents (dpkg -c): /usr/bin/twofold, /usr/bin/twofold-cli, the .desktop entry, the icons;
-#   3. install: by default unpacked with `dpkg -x` into a temporary root (no root rights, nothing
-#      touched); with --install, a real `apt-get install ./twofold_*.deb` (CI: root on a
-#      throwaway machine), removed again at the end unless --keep;
-#   4. `twofold-cli --version` of the installed CLI prints the package's version;
-#   5. the installed app starts under a private Xvfb and D-Bus session, with a throwaway HOME and
+#   1. metadata: Package twofold, a Debian revision over the app's version, a Maintainer with a
+#      name and an address, Depends from dpkg-shlibdeps (libc6, WebKitGTK 4.1, GTK 3) plus the
+#      tray's libayatana-appindicator3-1;
+#   2. contents: /usr/bin/twofold and /usr/bin/twofold-cli (stripped), the .desktop entry and
+#      icons, copyright (machine-readable) and changelog.Debian.gz, the man pages twofold(1)
+#      and twofold-cli(1), and the bash, zsh and fish completions where Debian puts them; no
+#      other package beside it;
+#   3. lintian: no error (the warnings and infos are printed);
+#   4. unpacked with `dpkg -x` into a temporary folder: the completions parse, the man pages
+#      are roff, `twofold-cli --version` prints the package's version;
+#   5. the unpacked app starts under a private Xvfb and D-Bus session, with a throwaway HOME and
 #      vault path, and is still running after 3 s.
 #
-#   tests/tools/check-deb.sh [--install [--keep]] [PACKAGE.deb]
+#   tests/tools/check-deb.sh [PACKAGE.deb]
 #
-# Without PACKAGE.deb: the newest twofold_*.deb in $CARGO_TARGET_DIR/release/bundle/deb (or
-# target/). Prints `check-deb: ok` at the end; any failure exits non-zero with the reason.
+# Without PACKAGE.deb: the twofold_*.deb in $CARGO_TARGET_DIR/release/bundle/deb (or target/).
+# `apt install` into a minimal Debian 12 root is tests/tools/deb-root-test.sh. Prints
+# `check-deb: ok` at the end; any failure exits non-zero with the reason.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-ROOT="$PWD"
-
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+cd "$ROOT"
+use_tools
 die() {
 	printf 'check-deb: FAIL: %s\n' "$*" >&2
 	exit 1
 }
-log() { printf 'check-deb: %s\n' "$*" >&2; }
 
-install=0
-keep=0
 deb=""
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--install) install=1 ;;
-	--keep) keep=1 ;;
 	-h | --help)
-		sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) die "unknown option $1" ;;
@@ -42,29 +43,34 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ -z "$deb" ]; then
-	dir="${CARGO_TARGET_DIR:-$ROOT/target}/release/bundle/deb"
-	deb="$(ls -t "$dir"/twofold_*.deb 2>/dev/null | head -n 1 || true)"
-	[ -n "$deb" ] || die "no twofold_*.deb in $dir: run scripts/package.sh first"
+	dir="$CARGO_TARGET_DIR/release/bundle/deb"
+	debs=("$dir"/twofold_*.deb)
+	[ -f "${debs[0]}" ] || die "no twofold_*.deb in $dir: run scripts/package.sh first"
+	deb="${debs[0]}"
 fi
 [ -f "$deb" ] || die "no package at $deb"
 deb="$(realpath "$deb")"
-for tool in dpkg-deb Xvfb dbus-run-session; do
+for tool in dpkg-deb lintian Xvfb dbus-run-session; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (scripts/setup.sh installs it)"
 done
 log "package: $deb ($(du -h "$deb" | cut -f1))"
 
 # 1. Metadata.
-package="$(dpkg-deb --field "$deb" Package)"
-version="$(dpkg-deb --field "$deb" Version)"
-depends="$(dpkg-deb --field "$deb" Depends)"
-[ "$package" = twofold ] || die "Package is \"$package\", expected twofold"
-[ -n "$version" ] || die "the package has no Version"
-grep -q 'libwebkit2gtk-4\.1' <<<"$depends" || die "Depends lacks libwebkit2gtk-4.1: $depends"
-grep -q 'libgtk-3' <<<"$depends" || die "Depends lacks libgtk-3: $depends"
-log "metadata: $package $version, Depends: $depends"
+field() { dpkg-deb --field "$deb" "$1"; }
+[ "$(field Package)" = twofold ] || die "Package is \"$(field Package)\", expected twofold"
+version="$(field Version)"
+upstream="${version%-*}"
+[ "$upstream" != "$version" ] || die "Version $version has no Debian revision (changelog.Debian.gz is for non-native packages)"
+grep -qE '^[^<>]+ <[^<>@ ]+@[^<> ]+>$' <<<"$(field Maintainer)" || die "Maintainer is not \"Name <address>\": $(field Maintainer)"
+depends="$(field Depends)"
+for lib in 'libc6 \(>= ' 'libwebkit2gtk-4\.1-0 \(>= ' 'libgtk-3-0 \(>= ' 'libayatana-appindicator3-1'; do
+	grep -qE "(^|, )$lib" <<<"$depends" || die "Depends lacks ${lib//\\/} (dpkg-shlibdeps): $depends"
+done
+log "metadata: twofold $version, Maintainer: $(field Maintainer)"
+log "Depends: $depends"
 
 # 2. Contents.
-# Paths as dpkg-deb lists them, with or without a leading "./" (Tauri's bundler writes none).
+# Paths as dpkg-deb lists them, with or without a leading "./".
 listing="$(dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's,^\./,,; s,^,./,')"
 expect() {
 	grep -qxE "$1" <<<"$listing" || die "the package lacks $2 (dpkg -c shows: $(tr '\n' ' ' <<<"$listing"))"
@@ -73,84 +79,80 @@ expect '\./usr/bin/twofold' "/usr/bin/twofold"
 expect '\./usr/bin/twofold-cli' "/usr/bin/twofold-cli"
 expect '\./usr/share/applications/[^/]+\.desktop' "a .desktop file in /usr/share/applications"
 expect '\./usr/share/icons/hicolor/[0-9x@]+/apps/[^/]+\.png' "icons in /usr/share/icons/hicolor"
-log "contents: app, CLI, .desktop entry and $(grep -cE '/icons/.*\.png$' <<<"$listing") icons"
+expect '\./usr/share/doc/twofold/copyright' "/usr/share/doc/twofold/copyright"
+expect '\./usr/share/doc/twofold/changelog\.Debian\.gz' "/usr/share/doc/twofold/changelog.Debian.gz"
+expect '\./usr/share/doc/twofold/rust-crates\.txt' "/usr/share/doc/twofold/rust-crates.txt"
+expect '\./usr/share/man/man1/twofold\.1\.gz' "the man page twofold(1)"
+expect '\./usr/share/man/man1/twofold-cli\.1\.gz' "the man page twofold-cli(1)"
+expect '\./usr/share/bash-completion/completions/twofold-cli' "the bash completion"
+expect '\./usr/share/zsh/vendor-completions/_twofold-cli' "the zsh completion"
+expect '\./usr/share/fish/vendor_completions\.d/twofold-cli\.fish' "the fish completion"
+others="$(find "$(dirname "$deb")" -maxdepth 1 -name '*.deb' ! -path "$deb")"
+[ -z "$others" ] || die "other packages lie beside it: $others"
+log "contents: app, CLI, .desktop entry, $(grep -cE '/icons/.*\.png$' <<<"$listing") icons, copyright, changelog, 2 man pages, 3 completions"
 
-# 3. Install.
+# 3. lintian, the way Debian judges a package: no error. Its tags go to the log either way.
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/twofold-check-deb.XXXXXX")"
-app_pid=""
-cleanup() {
-	if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then
-		kill "$app_pid" 2>/dev/null || true
-		sleep 1
-		kill -KILL "$app_pid" 2>/dev/null || true
-	fi
-	rm -rf "$scratch"
-	if [ "$install" = 1 ] && [ "$keep" = 0 ] && dpkg-query -W twofold >/dev/null 2>&1; then
-		log "removing the installed package (apt-get remove twofold)"
-		apt-get remove -y -qq twofold >/dev/null 2>&1 || true
-	fi
-}
-trap cleanup EXIT
-if [ "$install" = 1 ]; then
-	[ "$(id -u)" -eq 0 ] || die "--install needs root (CI); without it the package is unpacked with dpkg -x"
-	log "install: apt-get install $deb"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" >/dev/null
-	[ "$(dpkg-query -W -f='${Status}' twofold)" = "install ok installed" ] || die "apt did not install twofold"
-	prefix=""
-else
-	log "install: dpkg -x into $scratch/root"
-	dpkg-deb -x "$deb" "$scratch/root"
-	prefix="$scratch/root"
-fi
+at_exit rm -rf "$scratch"
+status=0
+lintian --allow-root --fail-on error --display-info --tag-display-limit 0 "$deb" >"$scratch/lintian.txt" 2>&1 || status=$?
+sed 's/^/  /' "$scratch/lintian.txt" >&2
+errors="$(grep -c '^E: ' "$scratch/lintian.txt" || true)"
+warnings="$(grep -c '^W: ' "$scratch/lintian.txt" || true)"
+case "$status" in
+0) [ "$errors" -eq 0 ] || die "lintian printed $errors error(s) (above) yet exited 0" ;;
+1) die "lintian reports $errors error(s) (above)" ;;
+*) die "lintian did not run (exit $status, above)" ;;
+esac
+log "lintian: $errors errors, $warnings warnings"
+
+# 4. Unpacked.
+dpkg-deb -x "$deb" "$scratch/root"
+prefix="$scratch/root"
 app="$prefix/usr/bin/twofold"
 cli="$prefix/usr/bin/twofold-cli"
 [ -x "$app" ] || die "$app is not an executable"
 [ -x "$cli" ] || die "$cli is not an executable"
+for bin in "$app" "$cli"; do
+	file -b "$bin" | grep -q ', stripped' || die "$(basename "$bin") is not stripped: $(file -b "$bin")"
+done
 desktops=("$prefix"/usr/share/applications/*.desktop)
-desktop="${desktops[0]}"
-grep -qE '^Exec=twofold( |$)' "$desktop" || die "$desktop does not start twofold: $(grep '^Exec=' "$desktop")"
+grep -qE '^Exec=twofold( |$)' "${desktops[0]}" || die "${desktops[0]} does not start twofold: $(grep '^Exec=' "${desktops[0]}")"
+grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' "$prefix/usr/share/doc/twofold/copyright" ||
+	die "the copyright file is not machine-readable (DEP-5)"
+for page in twofold twofold-cli; do
+	zcat "$prefix/usr/share/man/man1/$page.1.gz" | grep -q "^\.TH $page 1 " || die "$page.1.gz is not the roff page of $page"
+done
+bash -n "$prefix/usr/share/bash-completion/completions/twofold-cli" || die "the bash completion does not parse"
+grep -q 'twofold-cli' "$prefix/usr/share/zsh/vendor-completions/_twofold-cli" || die "the zsh completion is empty"
+grep -q 'complete -c twofold-cli' "$prefix/usr/share/fish/vendor_completions.d/twofold-cli.fish" || die "the fish completion is empty"
 
-# 3b. The packaged app has no end-to-end seam: the variable through which the e2e build takes
-# its native dialogs' answers (src-tauri/src/native.rs, feature e2e-seam) is not in the binary.
-app_bin="$(dirname "$cli")/twofold"
-[ -x "$app_bin" ] || die "no app binary beside the CLI at $app_bin"
-if grep -q "TWOFOLD_E2E_DIALOGS" "$app_bin"; then
+# The packaged app has no end-to-end seam: the variable through which the e2e build takes its
+# native dialogs' answers (src-tauri/src/native.rs, feature e2e-seam) is not in the binary.
+if grep -q "TWOFOLD_E2E_DIALOGS" "$app"; then
 	die "the packaged app contains the e2e seam (TWOFOLD_E2E_DIALOGS): it must be built without the e2e-seam feature"
 fi
-log "no e2e seam in the packaged app"
-
-# 4. The CLI.
 cli_version="$("$cli" --version)" || die "twofold-cli --version failed"
-grep -qF "$version" <<<"$cli_version" || die "twofold-cli --version says \"$cli_version\", expected $version"
-log "cli: $cli_version"
+[ "$cli_version" = "twofold-cli $upstream" ] || die "twofold-cli --version says \"$cli_version\", expected twofold-cli $upstream"
+log "unpacked: binaries stripped, copyright DEP-5, man pages, completions parse; $cli_version"
 
 # 5. The app starts and stays up, on a private display, D-Bus session, HOME and vault.
-mkdir -p "$scratch/home" "$scratch/runtime"
-chmod 700 "$scratch/runtime"
-exec 8< <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>"$scratch/xvfb.log" & echo "PID $!")
-read -r -u 8 xvfb_line
-read -r -u 8 display
-xvfb_pid="${xvfb_line#PID }"
-trap 'kill "$xvfb_pid" 2>/dev/null || true; cleanup' EXIT
-env -u WAYLAND_DISPLAY -u DBUS_SESSION_BUS_ADDRESS \
-	DISPLAY=":$display" HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/runtime" \
-	XDG_CONFIG_HOME="$scratch/home/.config" XDG_DATA_HOME="$scratch/home/.local/share" \
-	TWOFOLD_VAULT="$scratch/vault.twofold" NO_AT_BRIDGE=1 \
-	dbus-run-session -- "$app" >"$scratch/app.log" 2>&1 &
+start_xvfb "$scratch/xvfb.log"
+(
+	private_home "$scratch/session"
+	export TWOFOLD_VAULT="$scratch/vault.twofold"
+	exec dbus-run-session -- "$app"
+) >"$scratch/app.log" 2>&1 &
 app_pid=$!
+at_exit stop_pid "$app_pid"
 sleep 3
 if ! kill -0 "$app_pid" 2>/dev/null; then
 	wait "$app_pid" && status=0 || status=$?
-	die "the installed app exited within 3 s (status $status): $(tail -n 20 "$scratch/app.log")"
+	die "the unpacked app exited within 3 s (status $status): $(tail -n 20 "$scratch/app.log")"
 fi
 # dbus-run-session is the parent: the app itself must be among its children.
 child="$(pgrep -P "$app_pid" -x twofold || true)"
 [ -n "$child" ] || die "the app is not running under its D-Bus session after 3 s: $(tail -n 20 "$scratch/app.log")"
-log "app: $app (pid $child) still running after 3 s on :$display"
-kill "$child" 2>/dev/null || true
-for _ in $(seq 1 50); do
-	kill -0 "$app_pid" 2>/dev/null || break
-	sleep 0.1
-done
-log "ok"
+log "app: $app (pid $child) still running after 3 s on $DISPLAY"
+stop_pid "$child"
 echo "check-deb: ok"

@@ -130,6 +130,13 @@ pub enum Command {
     Doctor,
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Print the man page, twofold-cli(1), as roff (for packagers; see manpage.rs)
+    #[command(hide = true)]
+    Manpage {
+        /// The desktop app's page, twofold(1), instead
+        #[arg(long)]
+        app: bool,
+    },
 }
 
 /// `init`.

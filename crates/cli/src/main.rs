@@ -11,6 +11,7 @@ mod cli;
 mod clipboard;
 mod commands;
 mod error;
+mod manpage;
 mod output;
 mod session;
 mod unlock;

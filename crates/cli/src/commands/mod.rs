@@ -52,5 +52,6 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             out.flush()?;
             Ok(())
         }
+        Command::Manpage { app } => Ok(crate::manpage::print(app)?),
     }
 }
