@@ -15,7 +15,7 @@ use twofold_core::keychain::MemoryKeyStore;
 use twofold_core::vault::{Unlock, VaultError, VaultFile};
 use twofold_core::SecretString;
 
-use crate::vault::{password_opts, sample_account};
+use crate::util::{password_opts, sample_account};
 
 const CHILD_VAULT: &str = "TWOFOLD_CRASH_VAULT";
 const CHILD_KEY: &str = "TWOFOLD_CRASH_RECOVERY_KEY";

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use twofold_core::qr::{self, Limits, QrError};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/qr-corpus/");
+use crate::util::{shared, shared_text};
 
 /// Reverses the manifest's escaping (`\\`, `\t`, `\n`, `\r`, `\xHH`; see the corpus README).
 fn unescape(s: &str) -> String {
@@ -37,7 +37,7 @@ fn unescape(s: &str) -> String {
 }
 
 fn manifest() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(format!("{CORPUS}manifest.tsv")).expect("corpus manifest");
+    let text = shared_text("qr-corpus/manifest.tsv");
     text.lines()
         .skip(1)
         .map(|line| {
@@ -60,7 +60,7 @@ fn decodes_corpus_sample() {
     let mut misses = Vec::new();
     for (file, expected) in all.iter().step_by(3) {
         tried += 1;
-        let bytes = std::fs::read(format!("{CORPUS}{file}")).expect("corpus image");
+        let bytes = shared(&format!("qr-corpus/{file}"));
         match qr::decode_image_bytes(&bytes) {
             Ok(texts) => {
                 assert!(
@@ -98,7 +98,7 @@ fn decodes_whole_corpus() {
     let mut decoded = 0;
     let mut misses = Vec::new();
     for (file, expected) in &all {
-        let bytes = std::fs::read(format!("{CORPUS}{file}")).expect("corpus image");
+        let bytes = shared(&format!("qr-corpus/{file}"));
         match qr::decode_image_bytes_with(&bytes, &limits) {
             Ok(texts) => {
                 assert!(
