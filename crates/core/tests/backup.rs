@@ -399,7 +399,7 @@ fn age_on_pty(args: &str, typed: &str) -> std::process::Output {
     let version = Command::new("age").arg("--version").output();
     assert!(
         matches!(&version, Ok(o) if o.status.success()),
-        "the age binary is missing: apt-get install age ({version:?})"
+        "the age binary is missing: scripts/setup.sh installs it ({version:?})"
     );
     let mut child = Command::new("script")
         .args(["-q", "-e", "-c", &format!("age {args}"), "/dev/null"])
@@ -422,6 +422,7 @@ fn shell_quote(p: &Path) -> String {
 }
 
 #[test]
+#[ignore = "needs the age binary; run by scripts/test.sh"]
 fn the_age_binary_decrypts_a_backup_and_the_json_matches() {
     let dir = tempfile::tempdir().unwrap();
     let accounts = vec![rich_account(), sample_account(1), sample_account(2)];
@@ -456,6 +457,7 @@ fn the_age_binary_decrypts_a_backup_and_the_json_matches() {
 }
 
 #[test]
+#[ignore = "needs the age binary; run by scripts/test.sh"]
 fn a_file_made_by_the_age_binary_imports() {
     let dir = tempfile::tempdir().unwrap();
     let accounts = vec![rich_account(), sample_account(4)];

@@ -8,6 +8,7 @@ use twofold_core::SecretString;
 use crate::util::{fixture, NOW};
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn detection_picks_the_right_importer() {
     for (file, id) in [
         ("aegis/importers/aegis_plain.json", "aegis"),
@@ -45,6 +46,7 @@ fn text_starting_like_an_image_magic_is_not_an_image() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn import_any_detects_and_imports() {
     let (importer, imported) = formats::import_any(
         &fixture("aegis/importers/aegis_encrypted.json"),
@@ -59,6 +61,7 @@ fn import_any_detects_and_imports() {
 
 /// Detection leaves files of other formats alone.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn detection_is_specific() {
     let mine = ["2fas", "andotp", "freeotp-plus", "freeotp2", "bitwarden"];
     for path in [

@@ -9,6 +9,7 @@ use crate::util::{assert_wrong_password, check, expected, hotp, totp, v, vs, Exp
 
 /// Schema 1 has no digits, period or algorithm: everything is TOTP SHA-1/6/30.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn twofas_schema1() {
     let expected: Vec<Expected> = (1..=6)
         .map(|n| Expected {
@@ -43,12 +44,14 @@ fn twofas_schema2_expected() -> Vec<Expected> {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn twofas_schema2_plain() {
     let path = "aegis/importers/2fas_authenticator_plain.2fas";
     check("2fas", path, None, &twofas_schema2_expected());
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn twofas_schema2_encrypted() {
     let path = "aegis/importers/2fas_authenticator_encrypted.2fas";
     check("2fas", path, Some("test"), &twofas_schema2_expected());
@@ -56,6 +59,7 @@ fn twofas_schema2_encrypted() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn twofas_schema3() {
     check(
         "2fas",
@@ -70,6 +74,7 @@ fn twofas_schema3() {
 
 /// Schema 4's `otp.label` is the account alone.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn twofas_schema4() {
     check(
         "2fas",
@@ -130,6 +135,7 @@ fn decryptor_expected() -> Vec<Expected> {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn twofas_decryptor_plaintext_array() {
     check(
         "2fas",
@@ -140,6 +146,7 @@ fn twofas_decryptor_plaintext_array() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn twofas_decryptor_encrypted() {
     let path = "2fas-backup-decryptor/encrypted_test.2fas";
     check("2fas", path, Some("example.com"), &decryptor_expected());

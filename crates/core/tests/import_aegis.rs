@@ -9,6 +9,7 @@ use twofold_core::{Algorithm, Kind, SecretString};
 use crate::util::{assert_accounts, fixture, fixture_text, import, import_ok, totp, v_set, NOW};
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn aegis_plain_json_is_v1_to_v7() {
     let imported = import_ok("aegis", "aegis/importers/aegis_plain.json", None);
     assert_accounts(&imported.accounts, &v_set(), "aegis_plain.json");
@@ -24,6 +25,7 @@ fn aegis_plain_json_is_v1_to_v7() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn aegis_encrypted_json_opens_with_test() {
     let imported = import_ok(
         "aegis",
@@ -38,6 +40,7 @@ fn aegis_encrypted_json_opens_with_test() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn aegis_wrong_or_missing_password_is_refused() {
     assert_eq!(
         import(
@@ -54,6 +57,7 @@ fn aegis_wrong_or_missing_password_is_refused() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn aegis_plain_grouped_v2_groups_become_tags() {
     let imported = import_ok("aegis", "aegis/vault/aegis_plain_grouped_v2.json", None);
     assert_accounts(&imported.accounts, &v_set(), "aegis_plain_grouped_v2.json");
@@ -133,6 +137,7 @@ fn encrypted_with_slot(n: u64, r: u64, p: u64) -> String {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn aegis_scrypt_parameters_are_bounded_before_the_kdf_runs() {
     let aegis = formats::importer("aegis").unwrap();
     let pw = SecretString::from("test");
@@ -161,6 +166,7 @@ fn aegis_scrypt_parameters_are_bounded_before_the_kdf_runs() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn aegis_vault_without_password_slot_is_unsupported() {
     let text = fixture_text("aegis/importers/aegis_encrypted.json");
     let biometric = text.replace("\"type\": 1,", "\"type\": 2,");
@@ -172,6 +178,7 @@ fn aegis_vault_without_password_slot_is_unsupported() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn aegis_tampered_db_is_reported_as_damaged() {
     let text = fixture_text("aegis/importers/aegis_encrypted.json");
     let tampered = text.replacen("\"db\": \"R", "\"db\": \"S", 1);

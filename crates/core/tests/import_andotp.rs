@@ -7,6 +7,7 @@ use twofold_core::formats::{self, FormatError};
 use crate::util::{assert_wrong_password, check, fixture, pw, v, vs, Expected, NOW};
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn andotp_plain() {
     check(
         "andotp",
@@ -17,6 +18,7 @@ fn andotp_plain() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn andotp_encrypted() {
     let path = "aegis/importers/andotp_encrypted.bin";
     check("andotp", path, Some("test"), &vs(&[1, 2, 3, 4, 5, 6, 7]));
@@ -25,6 +27,7 @@ fn andotp_encrypted() {
 
 /// Old andOTP wrote `Issuer - Issuer:Name` labels: name keeps the `Issuer:` prefix.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn andotp_encrypted_old() {
     let path = "aegis/importers/andotp_encrypted_old.bin";
     let expected: Vec<Expected> = (1..=6)
@@ -42,6 +45,7 @@ fn andotp_encrypted_old() {
 
 /// A flipped ciphertext byte in the middle of a binary backup is caught by AES-GCM.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn tampered_ciphertext_is_wrong_password() {
     for path in [
         "aegis/importers/andotp_encrypted.bin",

@@ -14,6 +14,7 @@ fn bitwarden_expected() -> Vec<Expected> {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn bitwarden_json() {
     check(
         "bitwarden",
@@ -24,6 +25,7 @@ fn bitwarden_json() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn bitwarden_csv() {
     check(
         "bitwarden",

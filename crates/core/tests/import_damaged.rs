@@ -87,6 +87,7 @@ const ALL: &[(&str, &str, Option<&str>)] = &[
 /// Cut short, every file is refused with an error, or (text formats cut between entries)
 /// yields fewer accounts; never a panic, never more accounts.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn truncated_fixtures_give_errors() {
     for &(id, path, password) in ALL {
         let bytes = fixture(path);
@@ -121,6 +122,7 @@ fn truncated_fixtures_give_errors() {
 
 /// Flipped bytes never panic; in encrypted files they break the authentication tag.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn garbled_fixtures_never_panic() {
     for &(id, path, password) in ALL {
         let bytes = fixture(path);
@@ -181,6 +183,7 @@ proptest! {
 
     /// No input makes an importer panic: real export files cut short or changed.
     #[test]
+    #[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
     fn importers_never_panic_on_mangled_fixtures(
         input in prop_oneof![
             mangled("aegis/importers/aegis_plain.json"),

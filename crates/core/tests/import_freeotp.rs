@@ -28,6 +28,7 @@ fn freeotp_expected(ns: &[usize]) -> Vec<Expected> {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn freeotp_plus_json() {
     let path = "aegis/importers/freeotp_plus.json";
     check(
@@ -39,6 +40,7 @@ fn freeotp_plus_json() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn freeotp_plus_internal_xml() {
     let path = "aegis/importers/freeotp_plus_internal.xml";
     check(
@@ -51,6 +53,7 @@ fn freeotp_plus_internal_xml() {
 
 /// FreeOTP 1.x `tokens.xml`: 4 tokens, in the file's `tokenOrder`.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn freeotp1_tokens_xml() {
     let path = "aegis/importers/freeotp.xml";
     check("freeotp-plus", path, None, &freeotp_expected(&[6, 3, 1, 4]));
@@ -67,6 +70,7 @@ fn freeotp1_tokens_xml() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn freeotp2_backups() {
     for api in ["23", "25", "27", "34"] {
         let path = format!("aegis/importers/freeotp_v2_api{api}.xml");
@@ -78,6 +82,7 @@ fn freeotp2_backups() {
 
 /// Token metadata without `algo`, `digits` and `period`: the defaults.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn freeotp2_null_algo() {
     let path = "aegis/importers/freeotp_v2_null_algo.xml";
     check("freeotp2", path, Some("test"), &vs(&[1]));
@@ -85,6 +90,7 @@ fn freeotp2_null_algo() {
 
 /// A FreeOTP 2 backup asking for 10 million PBKDF2 rounds is refused before any work.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn freeotp2_iteration_bound() {
     let mut bytes = fixture("aegis/importers/freeotp_v2_null_algo.xml");
     let find = |bytes: &[u8], needle: &[u8]| {

@@ -12,6 +12,7 @@ use crate::util::{
 };
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_example_export_txt() {
     let imported = import_ok("google", "extract_otp_secrets/example_export.txt", None);
     assert_accounts(&imported.accounts, &scito_rows(), "example_export.txt");
@@ -20,6 +21,7 @@ fn scito_example_export_txt() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_example_export_only_totp_txt() {
     let imported = import_ok(
         "google",
@@ -32,6 +34,7 @@ fn scito_example_export_only_totp_txt() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_test_plus_problem_export_txt() {
     let imported = import_ok(
         "google",
@@ -83,6 +86,7 @@ fn scito_test_plus_problem_export_txt() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_broken_exports_give_clear_errors() {
     let err = import(
         "google",
@@ -136,6 +140,7 @@ fn acme(batch: usize, start: usize) -> Vec<Expected> {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn johncallahan_migration_uris_txt() {
     let imported = import_ok(
         "google",
@@ -247,6 +252,7 @@ fn johncallahan_line(after_comment: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn missing_batch_gives_a_warning() {
     let text = format!(
         "{}\n{}\n",
@@ -301,6 +307,7 @@ fn hostile_batch_size_is_summarised_quickly() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_test_googleauth_export_png() {
     let imported = import_ok(
         "google",
@@ -343,6 +350,7 @@ fn scito_test_googleauth_export_png() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_qr_but_without_otp_png_is_rejected() {
     let err = import("google", "extract_otp_secrets/qr_but_without_otp.png", None).unwrap_err();
     assert!(

@@ -8,6 +8,7 @@ use twofold_core::formats::{self, FormatError};
 use crate::util::{assert_accounts, fixture, import_detected, pw, v_set, NOW};
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn stratum_plain_json() {
     let input = fixture("aegis/importers/stratum_plain.json");
     let stratum = formats::importer("stratum").unwrap();
@@ -20,6 +21,7 @@ fn stratum_plain_json() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn stratum_encrypted_argon2_gcm() {
     let input = fixture("aegis/importers/stratum_encrypted.bin");
     let stratum = formats::importer("stratum").unwrap();
@@ -44,6 +46,7 @@ fn stratum_encrypted_argon2_gcm() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn stratum_encrypted_legacy_pbkdf2_cbc() {
     let input = fixture("aegis/importers/stratum_encrypted_legacy.bin");
     let stratum = formats::importer("stratum").unwrap();
@@ -65,6 +68,7 @@ fn stratum_encrypted_legacy_pbkdf2_cbc() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn stratum_truncations_are_errors() {
     let stratum = formats::importer("stratum").unwrap();
     let password = pw("test");
@@ -115,6 +119,7 @@ fn stratum_truncations_are_errors() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn stratum_flipped_ciphertext_bit_is_detected() {
     let stratum = formats::importer("stratum").unwrap();
     let mut legacy = fixture("aegis/importers/stratum_encrypted_legacy.bin");

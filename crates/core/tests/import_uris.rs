@@ -9,12 +9,14 @@ use crate::util::{
 };
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn aegis_plain_txt_is_v1_to_v7() {
     let imported = import_ok("uris", "aegis/importers/plain.txt", None);
     assert_accounts(&imported.accounts, &v_set(), "plain.txt");
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn ente_auth_txt_is_v1_to_v7() {
     let imported = import_ok("uris", "aegis/importers/ente_auth.txt", None);
     assert_accounts_any_order(&imported.accounts, &v_set(), "ente_auth.txt");
@@ -37,6 +39,7 @@ fn ente_code_display_gives_favourite_and_tags() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_url_list_output() {
     let imported = import_ok("uris", "extract_otp_secrets/url_list_output.txt", None);
     let mut rows = scito_rows();

@@ -4,8 +4,8 @@
 //! Twofold's own decoder reads.
 //!
 //! The tools come from the Python test venv that scripts/setup.sh makes (`TWOFOLD_TEST_PYTHON`,
-//! as scripts/test.sh exports it): these tests fail, never skip, when the venv is
-//! missing.
+//! as scripts/test.sh exports it): these tests are `#[ignore]`d in a plain `cargo test`, and
+//! fail, never skip, when the venv is missing.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -46,6 +46,7 @@ fn run_tool(program: &PathBuf, args: &[&std::ffi::OsStr], stdin: &[u8], hint: &s
 }
 
 #[test]
+#[ignore = "needs the Python test venv (TWOFOLD_TEST_PYTHON); run by scripts/test.sh"]
 fn aegis_export_opens_with_python_cryptography() {
     let mut a = Account::new(
         "ACME",
@@ -259,6 +260,7 @@ fn google_qr_pngs_decode_to_payloads_that_import_back() {
 }
 
 #[test]
+#[ignore = "needs the Python test venv (TWOFOLD_TEST_PYTHON); run by scripts/test.sh"]
 fn google_qr_pngs_decode_with_zxing_cpp_to_our_payloads() {
     let (accounts, files) = google_qr_export();
     let dir = tempfile::tempdir().unwrap();

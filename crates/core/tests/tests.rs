@@ -1,4 +1,9 @@
 //! Integration tests for twofold-core (one binary, as in ripgrep).
+//!
+//! A plain `cargo test` needs nothing outside this repository. Tests that need `../shared`
+//! (interop exports, RFC vectors, the QR corpus), the `age` or `oathtool` binaries, the Python
+//! test venv or a Secret Service are `#[ignore]`d with the reason; scripts/test.sh runs them
+//! with `--include-ignored`, and there they fail, never skip, when what they need is missing.
 
 // Helpers every file shares: ../shared, EXPECTED.md's V-set, vaults, generators, seeds.
 mod util;
