@@ -13,7 +13,7 @@ use twofold_core::formats::{self, FormatError};
 use twofold_core::{Account, AccountId, Algorithm, Digits, Kind, Period, SecretString};
 
 use crate::util::{
-    arb_full_account, assert_same_accounts, backup_pw, rich_account, sample_account,
+    arb_full_account, assert_same_accounts, backup_pw, rich_account, sample_account, OnFailure,
     BACKUP_PASSWORD, FAST,
 };
 
@@ -285,6 +285,9 @@ fn is_clear_error(e: &FormatError) -> bool {
 fn truncated_and_garbled_files_give_clear_errors() {
     let json = backup::to_json(&[rich_account(), sample_account(9)], 1);
     let file = backup::encrypt_with_work_factor(&json, &backup_pw(), FAST).unwrap();
+    // The salt and file key are the OS's draw: a failure prints the file (its password is
+    // BACKUP_PASSWORD).
+    let _replay = OnFailure::bytes("age file, in hex", &file);
     let header_end = file.windows(4).position(|w| w == b"--- ").unwrap() + 48;
     let mut cases = 0;
     // Every truncation point of the header, and a spread through the body.

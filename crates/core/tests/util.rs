@@ -1,6 +1,7 @@
 //! What the integration tests share, once: the shared test data in `../shared` (read by
 //! path, never copied here: STYLE.md §8), EXPECTED.md's V-set with one assertion, the importer
-//! calls, the vaults and accounts the tests build, and the proptest generators.
+//! calls, the vaults and accounts the tests build, the proptest generators, and seeds for
+//! randomness the tests roll by hand (issue 17).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -572,6 +573,85 @@ pub const FAST: u8 = 10;
 /// scripts/test.sh's log shows it even for a passing test.
 pub fn figure(text: &str) {
     let _ = writeln!(std::io::stderr(), "figure: {text}");
+}
+
+// ---------------------------------------------------------------- randomness (issue 17)
+
+/// Prints `what` when the test fails while this guard lives. The library draws keys, salts
+/// and nonces from the OS, which no seed reproduces: a test whose cases depend on those bytes
+/// (every bit flip of a fresh vault, say) prints the bytes instead, so the failing input can
+/// be replayed.
+pub struct OnFailure {
+    label: &'static str,
+    what: String,
+}
+
+impl OnFailure {
+    /// Prints `bytes` (in hex) under `label` on failure.
+    pub fn bytes(label: &'static str, bytes: &[u8]) -> Self {
+        OnFailure {
+            label,
+            what: data_encoding::HEXLOWER.encode(bytes),
+        }
+    }
+
+    /// Prints `text` under `label` on failure.
+    pub fn text(label: &'static str, text: &str) -> Self {
+        OnFailure {
+            label,
+            what: text.to_owned(),
+        }
+    }
+}
+
+impl Drop for OnFailure {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "to reproduce, the {}: {}",
+                self.label,
+                self.what
+            );
+        }
+    }
+}
+
+/// The seed of a test's hand-rolled randomness: `TWOFOLD_TEST_SEED` when set (to replay a
+/// failure), else a fresh one from the clock. Tests name it in their failure messages.
+pub fn seed() -> u64 {
+    match std::env::var("TWOFOLD_TEST_SEED") {
+        Ok(s) => s
+            .trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("TWOFOLD_TEST_SEED={s:?}: {e}")),
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64,
+    }
+}
+
+/// SplitMix64: a small deterministic generator for the seed of [`seed`].
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (`n` > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
 }
 
 // ---------------------------------------------------------------- proptest generators

@@ -13,16 +13,27 @@ use twofold_core::vault::{
 };
 
 use crate::util::{
-    forge_header, is_format_or_integrity, open_fails, password_opts, small_vault, tempdir, PASSWORD,
+    forge_header, is_format_or_integrity, open_fails, password_opts, small_vault, tempdir,
+    OnFailure, PASSWORD,
 };
 
 // ---------------------------------------------------------------- tampering (C1)
+
+/// The vault's keys and salts are the OS's draw, so a failure prints the file and its
+/// keychain key (the last of [`small_vault`]'s secrets) instead of a seed.
+fn replay(good: &[u8], secrets: &[String]) -> [OnFailure; 2] {
+    [
+        OnFailure::bytes("vault file, in hex", good),
+        OnFailure::text("keychain key, in hex", secrets.last().unwrap()),
+    ]
+}
 
 #[test]
 fn every_bit_flip_is_rejected_without_leaking_secrets() {
     let dir = tempdir();
     let (path, store, _, secrets) = small_vault(dir.path());
     let good = fs::read(&path).unwrap();
+    let _replay = replay(&good, &secrets);
     let probe = dir.path().join("flipped");
     let mut kinds = std::collections::BTreeMap::<String, usize>::new();
     for bit in 0..good.len() * 8 {
@@ -57,8 +68,9 @@ fn every_bit_flip_is_rejected_without_leaking_secrets() {
 #[test]
 fn every_truncation_is_rejected() {
     let dir = tempdir();
-    let (path, store, _, _) = small_vault(dir.path());
+    let (path, store, _, secrets) = small_vault(dir.path());
     let good = fs::read(&path).unwrap();
+    let _replay = replay(&good, &secrets);
     let probe = dir.path().join("short");
     for len in 0..good.len() {
         let probe = probe.with_extension(len.to_string());
@@ -286,7 +298,10 @@ fn out_of_bounds_kdf_parameters_are_rejected_fast() {
             matches!(err, VaultError::KdfParams { m_kib, t, p } if (m_kib, t, p) == (kdf.m_kib, kdf.t, kdf.p)),
             "{err:?}"
         );
-        assert!(took.as_millis() < 50, "{kdf:?} took {took:?}");
+        // The error names the parameters, so they were refused before Argon2 ran (format::parse
+        // refuses them, above); the time bound is a second check with room for a loaded
+        // machine: Argon2 at the large rejected parameters takes seconds.
+        assert!(took.as_millis() < 500, "{kdf:?} took {took:?}");
         assert!(matches!(
             VaultFile::inspect(&probe),
             Err(VaultError::KdfParams { .. })
