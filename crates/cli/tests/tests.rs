@@ -1,13 +1,23 @@
 //! CLI end-to-end tests: the real `twofold-cli` binary, each test in its own temp dir with
 //! HOME, XDG_DATA_HOME and the vault path pointing there (never the user's data dir).
 
+// `backup verify`, backup passwords on a terminal, the `age` binary.
+mod backup;
+// `code --copy` under Xvfb, read back with xclip.
 mod clipboard;
+// trycmd cases in tests/cmd/*.toml.
 mod cmd;
 // Two CLI processes editing one vault at once (security.md S4).
 mod concurrency;
+// `export`: backups, Aegis vaults, plain files, Google QR PNGs.
+mod export;
 mod generate;
+// `import` of other apps' files (../shared/fixtures/interop), duplicates.
+mod import;
+// With a real Secret Service.
 mod keychain;
 mod no_keychain;
+// `scan`: image files, the clipboard, the screen.
 mod scan;
-mod transfer;
+// The sandbox, and what the import, export and backup tests share.
 mod util;
