@@ -93,6 +93,7 @@ fn backup_verify_matches_then_reports_a_removed_account() {
 
 /// Another app's file is not a backup, and no password is asked for it.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn backup_verify_refuses_another_apps_file() {
     let s = Sandbox::new();
     init(&s);
@@ -108,6 +109,7 @@ fn backup_verify_refuses_another_apps_file() {
 
 /// Importing an encrypted file asks for its password, not the vault's, on a terminal.
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn backup_passwords_are_asked_on_a_terminal_apart_from_the_vault_password() {
     let s = Sandbox::new();
     init(&s);
@@ -179,11 +181,12 @@ fn export_password_is_asked_twice_on_a_terminal() {
 }
 
 #[test]
+#[ignore = "needs the age binary; run by scripts/test.sh"]
 fn a_backup_made_by_the_cli_opens_with_the_age_binary() {
     let version = std::process::Command::new("age").arg("--version").output();
     assert!(
         matches!(&version, Ok(o) if o.status.success()),
-        "the age binary is missing: apt-get install age ({version:?})"
+        "the age binary is missing: scripts/setup.sh installs it ({version:?})"
     );
     let s = Sandbox::new();
     let (_, backup) = v_set_backup(&s, "age can open this", "backup.age");

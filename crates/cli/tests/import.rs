@@ -11,6 +11,7 @@ use crate::util::{
 };
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn imports_an_encrypted_aegis_vault_with_a_password_file() {
     let s = Sandbox::new();
     init(&s);
@@ -28,6 +29,7 @@ fn imports_an_encrypted_aegis_vault_with_a_password_file() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn imports_2fas_andotp_and_uri_lists() {
     let s = Sandbox::new();
     init(&s);
@@ -102,6 +104,7 @@ fn assert_unchanged(s: &Sandbox, before: &[u8]) {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn dry_run_and_failed_imports_leave_the_vault_unchanged() {
     let s = Sandbox::new();
     init(&s);
@@ -174,6 +177,7 @@ fn missing_and_oversized_files_leave_the_vault_unchanged() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn duplicates_are_skipped_replaced_or_kept() {
     let s = Sandbox::new();
     init(&s);

@@ -275,6 +275,7 @@ fn add_list_code_and_failures_change_nothing() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn google_authenticator_transfer_adds_every_account() {
     let s = Sandbox::new();
     init(&s);

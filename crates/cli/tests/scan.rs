@@ -36,6 +36,7 @@ fn qr_png(s: &Sandbox, name: &str, text: &str) -> PathBuf {
 }
 
 #[test]
+#[ignore = "needs ../shared/qr-corpus; run by scripts/test.sh"]
 fn prints_the_uri_of_a_corpus_screenshot() {
     let s = Sandbox::new();
     for file in [TOTP_JPG, MIGRATION_PNG] {
@@ -50,6 +51,7 @@ fn prints_the_uri_of_a_corpus_screenshot() {
 }
 
 #[test]
+#[ignore = "needs ../shared/qr-corpus; run by scripts/test.sh"]
 fn reads_the_image_from_standard_input() {
     let s = Sandbox::new();
     let (path, expected) = corpus(TOTP_JPG);
@@ -79,6 +81,7 @@ fn raw_prints_any_text_byte_exact_and_plain_scan_refuses_it() {
 }
 
 #[test]
+#[ignore = "needs ../shared/qr-corpus; run by scripts/test.sh"]
 fn add_adds_the_scanned_account_and_expands_a_migration_batch() {
     let s = Sandbox::new();
     init(&s);
@@ -162,6 +165,7 @@ fn bad_files_give_one_line_errors() {
 
 /// A truncated screenshot gives one line too.
 #[test]
+#[ignore = "needs ../shared/qr-corpus; run by scripts/test.sh"]
 fn a_truncated_screenshot_gives_a_one_line_error() {
     let s = Sandbox::new();
     let (path, _) = corpus(MIGRATION_PNG);

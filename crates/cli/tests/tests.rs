@@ -1,5 +1,10 @@
 //! CLI end-to-end tests: the real `twofold-cli` binary, each test in its own temp dir with
 //! HOME, XDG_DATA_HOME and the vault path pointing there (never the user's data dir).
+//!
+//! A plain `cargo test` needs nothing outside this repository. Tests that need `../shared`
+//! (interop exports, the QR corpus), the `age` binary, a Secret Service or an X display are
+//! `#[ignore]`d with the reason; scripts/test.sh runs them with `--include-ignored`, and there
+//! they fail, never skip, when what they need is missing.
 
 // `backup verify`, backup passwords on a terminal, the `age` binary.
 mod backup;
