@@ -267,7 +267,10 @@ pub fn list(s: &Sandbox) -> Vec<Value> {
 
 /// The secret of each account, by `issuer (name)`, read back through a plain URI export.
 pub fn secrets(s: &Sandbox) -> Vec<(String, String)> {
-    let out = s.dir.path().join(format!("uris-{}.txt", rand_suffix()));
+    let out = s.dir.path().join(format!(
+        "uris-{}.txt",
+        EXPORTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let o = s
         .with_password(PW)
         .args(["export", "--format", "uris", "--yes", "--out"])
@@ -290,12 +293,8 @@ pub fn secrets(s: &Sandbox) -> Vec<(String, String)> {
         .collect()
 }
 
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-}
+/// Numbers the URI exports of [`secrets`], so that no two share a file name.
+static EXPORTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// `issuer (name)` from an otpauth URI's `issuer=` and label (decoding `%20` and `+`).
 pub fn label_of_uri(uri: &str) -> String {
