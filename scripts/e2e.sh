@@ -82,7 +82,10 @@ else
 	npm --prefix ui run build
 
 	section "build: app and CLI (debug)"
-	cargo build --locked -p twofold -p twofold-cli
+	# e2e-seam: the app answers its native dialogs from TWOFOLD_E2E_DIALOGS (src-tauri/src/native.rs);
+	# WebDriver cannot click a native dialog. The packaged build never has it (check-deb.sh).
+	cargo build --locked -p twofold --features e2e-seam
+	cargo build --locked -p twofold-cli
 fi
 export TWOFOLD_APP="$CARGO_TARGET_DIR/debug/twofold"
 export TWOFOLD_CLI="$CARGO_TARGET_DIR/debug/twofold-cli"
@@ -122,7 +125,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$sandbox/home" "$sandbox/data" "$sandbox/config" "$sandbox/cache" "$sandbox/runtime" \
-	"$sandbox/vault" "$sandbox/work"
+	"$sandbox/vault" "$sandbox/work" "$sandbox/dialogs"
 chmod 700 "$sandbox/runtime"
 
 # A free display number: no lock file and no socket.
@@ -155,6 +158,7 @@ export XDG_CACHE_HOME="$sandbox/cache"
 export XDG_RUNTIME_DIR="$sandbox/runtime"
 export TWOFOLD_VAULT="$sandbox/vault/vault.twofold"
 export TWOFOLD_E2E_WORK="$sandbox/work"
+export TWOFOLD_E2E_DIALOGS="$sandbox/dialogs"
 export TWOFOLD_E2E_ARTIFACTS="$ROOT/artifacts"
 export TWOFOLD_E2E_SCREENSHOT="$ROOT/docs/screenshot-accounts.png"
 export TWOFOLD_E2E_CORPUS="$ROOT/../shared/qr-corpus"

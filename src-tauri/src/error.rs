@@ -1,9 +1,9 @@
 //! The one error type every IPC command returns, in the `{ kind, message }` shape the UI
-//! mirrors in `ui/src/lib/ipc.ts` (STYLE.md §4, /work/notes/IPC.md "Errors").
+//! mirrors in `ui/src/lib/ipc.ts` (STYLE.md §4, docs/ipc.md "Errors").
 //!
-//! Each core error is mapped to the kind the UI reacts to (show the unlock screen, mark the
-//! password field, offer a reload, …); the message is the core error's own text, which by
-//! core's rules never carries a secret.
+//! Each core error is mapped to a kind the UI can tell apart (today it treats `wrongPassword`
+//! and `cancelled` specially and shows the message of the others); the message is the core
+//! error's own text, which by core's rules never carries a secret.
 
 use serde::Serialize;
 use twofold_core::keychain::KeychainError;
@@ -37,6 +37,9 @@ pub enum IpcError {
     /// The vault file is damaged.
     #[error("{0}")]
     Damaged(String),
+    /// The user declined a native confirmation: nothing happened.
+    #[error("{0}")]
+    Cancelled(String),
     /// Anything else: I/O, the clipboard, a decoder crash.
     #[error("{0}")]
     Internal(String),
@@ -95,7 +98,8 @@ impl From<VaultError> for IpcError {
             | VaultError::AlreadyExists { .. }
             | VaultError::NotHotp { .. }
             | VaultError::CounterExhausted { .. }
-            | VaultError::InvalidAccount(_) => IpcError::InvalidInput(message),
+            | VaultError::InvalidAccount(_)
+            | VaultError::CredentialNeeded { .. } => IpcError::InvalidInput(message),
             VaultError::Duplicate { .. } => IpcError::Duplicate(message),
             VaultError::AccountNotFound { .. } => IpcError::NotFound(message),
             VaultError::ChangedOnDisk { .. } => IpcError::ChangedOnDisk(message),
@@ -165,6 +169,7 @@ mod tests {
             (IpcError::Duplicate("a".into()), "duplicate"),
             (IpcError::ChangedOnDisk("a".into()), "changedOnDisk"),
             (IpcError::Damaged("a".into()), "damaged"),
+            (IpcError::Cancelled("a".into()), "cancelled"),
             (IpcError::Internal("a".into()), "internal"),
         ];
         for (error, kind) in cases {

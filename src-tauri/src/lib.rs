@@ -1,7 +1,7 @@
 //! The Twofold desktop app: the Tauri shell around `twofold-core` (issue 3).
 //!
 //! This crate owns the window, the IPC commands (`commands/`, the contract in
-//! /work/notes/IPC.md), the managed state (`state.rs`), the clipboard owner (`clipboard.rs`),
+//! docs/ipc.md), the managed state (`state.rs`), the clipboard owner (`clipboard.rs`),
 //! the tray, the global shortcut, auto-lock and the watch for CLI changes (`watch.rs`). Every
 //! piece of logic (codes, URIs, QR, the vault, the keychain) lives in `twofold-core`
 //! (STYLE.md §1, §5).
@@ -14,17 +14,18 @@ pub mod clipboard;
 pub mod commands;
 pub mod error;
 pub mod hardening;
+pub mod native;
 pub mod shortcut;
 pub mod state;
 pub mod tray;
 pub mod views;
 pub mod watch;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tauri::{
-    plugin::TauriPlugin, App, AppHandle, Builder, Context, Manager, RunEvent, Runtime, Url,
-    WindowEvent,
+    plugin::TauriPlugin, App, AppHandle, Builder, Context, Emitter, Manager, RunEvent, Runtime,
+    Url, WindowEvent,
 };
 
 use crate::clipboard::{ArboardBackend, Clipboard};
@@ -43,7 +44,9 @@ pub const COMMANDS: &[&str] = &[
     "lock",
     "set_password",
     "regenerate_recovery_key",
+    "restore_newer_copy",
     "activity",
+    "choose_path",
     "list_accounts",
     "current_codes",
     "copy_code",
@@ -74,6 +77,7 @@ pub const COMMANDS: &[&str] = &[
     "verify_backup",
     "auto_backup_status",
     "set_auto_backup_password",
+    "set_auto_backup_folder",
     "backup_now",
     "get_settings",
     "set_settings",
@@ -88,6 +92,8 @@ pub struct Services {
     pub clipboard: Clipboard,
     /// Start the tray, the global shortcut and the watcher thread.
     pub desktop: bool,
+    /// Native dialogs: `None` for the real ones (made once the app exists), a script in tests.
+    pub dialogs: Option<Arc<dyn native::NativeDialogs>>,
 }
 
 impl Services {
@@ -97,6 +103,7 @@ impl Services {
             vault: AppVault::from_env(),
             clipboard: Clipboard::spawn(ArboardBackend::default()),
             desktop: true,
+            dialogs: None,
         }
     }
 
@@ -111,7 +118,14 @@ impl Services {
             vault: AppVault::for_tests(path, store),
             clipboard: Clipboard::spawn(clipboard),
             desktop: false,
+            dialogs: Some(Arc::new(native::ScriptedDialogs::default())),
         }
+    }
+
+    /// These services with `dialogs` answering the native confirmations and choosers.
+    pub fn with_dialogs(mut self, dialogs: Arc<dyn native::NativeDialogs>) -> Self {
+        self.dialogs = Some(dialogs);
+        self
     }
 }
 
@@ -178,11 +192,17 @@ pub fn build_app<R: Runtime>(
     services: Services,
 ) -> tauri::Result<App<R>> {
     let desktop = services.desktop;
+    // Scripted dialogs (tests) are managed now; the real ones need the app, made in setup.
+    let builder = match services.dialogs {
+        Some(d) => builder.manage(native::Dialogs(d)),
+        None => builder,
+    };
     builder
         .plugin(navigation_guard())
         .plugin(tauri_plugin_dialog::init())
         .manage::<VaultState>(Mutex::new(services.vault))
         .manage(services.clipboard)
+        .manage(native::PathTokens::default())
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_status,
             commands::vault::create_vault,
@@ -190,7 +210,9 @@ pub fn build_app<R: Runtime>(
             commands::vault::lock,
             commands::vault::set_password,
             commands::vault::regenerate_recovery_key,
+            commands::vault::restore_newer_copy,
             commands::vault::activity,
+            commands::files::choose_path,
             commands::accounts::list_accounts,
             commands::accounts::current_codes,
             commands::accounts::copy_code,
@@ -221,6 +243,7 @@ pub fn build_app<R: Runtime>(
             commands::backup::verify_backup,
             commands::backup::auto_backup_status,
             commands::backup::set_auto_backup_password,
+            commands::backup::set_auto_backup_folder,
             commands::backup::backup_now,
             commands::settings::get_settings,
             commands::settings::set_settings,
@@ -236,9 +259,26 @@ pub fn build_app<R: Runtime>(
                 }
             }
             WindowEvent::Focused(true) => watch::tick(window.app_handle(), true),
+            // Files dropped on the window: the OS tells Rust the paths; the page only gets
+            // tokens for them (native.rs).
+            WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
+                if let Some(tokens) = window.try_state::<native::PathTokens>() {
+                    let dropped: Vec<native::PickedView> = paths
+                        .iter()
+                        .take(16)
+                        .map(|p| tokens.register(p.clone(), native::Access::Read))
+                        .collect();
+                    let _ = window.emit("files-dropped", dropped);
+                }
+            }
             _ => {}
         })
         .setup(move |app| {
+            if app.try_state::<native::Dialogs>().is_none() {
+                app.manage(native::Dialogs(Arc::new(native::TauriDialogs::new(
+                    app.handle().clone(),
+                ))));
+            }
             if desktop {
                 // Unlock with the keychain while the webview starts (state.rs).
                 let handle = app.handle().clone();
@@ -458,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn main_capability_grants_exactly_the_app_commands_and_the_open_and_save_dialogs() {
+    fn main_capability_grants_exactly_the_app_commands_and_no_dialogs() {
         let capability = capability();
         assert_eq!(capability["identifier"], "main");
         assert_eq!(capability["windows"], serde_json::json!([MAIN_WINDOW]));
@@ -468,8 +508,9 @@ mod tests {
             .iter()
             .map(|p| p.as_str().expect("permissions are names"))
             .collect();
-        // The save dialog picks where an export goes (issue 5); Rust writes the file.
-        let mut expected = vec!["core:default", "dialog:allow-open", "dialog:allow-save"];
+        // No dialog permission: choosers and confirmations are raised by Rust (native.rs), so
+        // the page can neither invent a path nor answer a confirmation (issue 11 item 4).
+        let mut expected = vec!["core:default"];
         let commands: Vec<String> = COMMANDS
             .iter()
             .map(|c| format!("allow-{}", c.replace('_', "-")))
@@ -477,7 +518,7 @@ mod tests {
         expected.extend(commands.iter().map(String::as_str));
         assert_eq!(granted, expected);
         for p in &granted {
-            for banned in ["fs:", "shell:", "http:", "*"] {
+            for banned in ["dialog:", "fs:", "shell:", "http:", "*"] {
                 assert!(!p.contains(banned), "capability grants {p}");
             }
         }

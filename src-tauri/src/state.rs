@@ -22,7 +22,7 @@ use twofold_core::vault::{self, KdfParams, SlotKind, Unlock, Vault, VaultError, 
 use zeroize::Zeroizing;
 
 use crate::error::{one_line, IpcError, IpcResult};
-use crate::views::{Needs, Settings, VaultStatus};
+use crate::views::{Needs, RollbackView, Settings, VaultStatus};
 
 /// The managed state type (a wrong `State<T>` panics at runtime, so it has one name).
 pub type VaultState = Mutex<AppVault>;
@@ -312,6 +312,15 @@ impl AppVault {
             }
             _ => None,
         };
+        let rollback = self
+            .file
+            .as_ref()
+            .and_then(VaultFile::rollback)
+            .map(|r| RollbackView {
+                current: r.current,
+                newer: r.newer,
+                can_restore: r.newer_file.is_some() || r.in_memory,
+            });
         VaultStatus {
             state,
             vault_path: self.path.display().to_string(),
@@ -320,6 +329,7 @@ impl AppVault {
             keychain_error,
             needs,
             reason,
+            rollback,
         }
     }
 
@@ -508,16 +518,33 @@ impl AppVault {
                 self.refresh_stamp();
                 DiskChange::None
             }
-            Some(Ok(true)) => match self.reload() {
-                Ok(()) => DiskChange::Reloaded,
-                Err(e) => {
-                    let reason = format!(
-                        "the vault was changed by another program and must be unlocked again ({e})"
-                    );
-                    self.lock(Some(reason.clone()));
-                    DiskChange::Locked(reason)
+            Some(Ok(true)) => {
+                let reloaded = match self.file.as_mut() {
+                    Some(f) => f.reload(),
+                    None => Ok(()),
+                };
+                match reloaded {
+                    Ok(()) => {
+                        self.refresh_stamp();
+                        DiskChange::Reloaded
+                    }
+                    Err(e) => {
+                        // A credential change elsewhere rotates the data key: this session's
+                        // key no longer opens the file (its commitment differs), by design.
+                        let reason = match &e {
+                            VaultError::Integrity {
+                                what: "key commitment",
+                                ..
+                            } => "the vault's password or recovery key was changed by another program; unlock it again".to_owned(),
+                            e => format!(
+                                "the vault was changed by another program and must be unlocked again ({e})"
+                            ),
+                        };
+                        self.lock(Some(reason.clone()));
+                        DiskChange::Locked(reason)
+                    }
                 }
-            },
+            }
             // Unreadable for now: keep the session; the next save reports it.
             Some(Err(_)) | None => DiskChange::None,
         }

@@ -1,10 +1,12 @@
-//! What crosses the IPC: the view types of /work/notes/IPC.md ("Types"), mirrored in
+//! What crosses the IPC: the view types of docs/ipc.md ("Types"), mirrored in
 //! `ui/src/lib/types.ts`.
 //!
-//! These are built from core types by value and hold no secret, with three deliberate
-//! exceptions that only the explicit SHOW commands return: [`RecoveryCodeView`],
-//! [`RevealedSecret`] and [`TransferQr`] (security.md T4). Times are unix **milliseconds**
-//! for the UI.
+//! These are built from core types by value and hold no secret, with deliberate exceptions
+//! that only the explicit SHOW commands return: [`RecoveryCodeView`], [`RevealedSecret`] and
+//! [`TransferQr`] (an account's secrets, after a native confirmation), and
+//! [`RecoveryKeyView`] and [`CredentialChangeView`] (a new recovery key, shown once)
+//! (security.md T4). Each wipes its secret when dropped. Times are unix **milliseconds** for
+//! the UI.
 
 use serde::{Deserialize, Serialize};
 use twofold_core::account::{Account, Kind};
@@ -175,6 +177,22 @@ pub struct VaultStatus {
     pub needs: Needs,
     /// Why the vault is locked (auto-lock, tray, keychain failure), for the unlock screen.
     pub reason: Option<String>,
+    /// When unlocked: the vault file is older than a copy beside it or than what this session
+    /// saw (a sync tool or a restore put an older file in place; issue 11 item 2).
+    pub rollback: Option<RollbackView>,
+}
+
+/// A rollback, for the banner that offers the newer copy back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackView {
+    /// The generation of the vault file now.
+    pub current: u64,
+    /// The newest generation known.
+    pub newer: u64,
+    /// Whether a newer copy is at hand (beside the vault, or still in this session's memory),
+    /// so that `restore_newer_copy` can take it back.
+    pub can_restore: bool,
 }
 
 /// User settings, stored as JSON in the app's config dir (no secrets).
@@ -361,12 +379,66 @@ pub struct RevealedSecret {
     pub qr_svg: String,
 }
 
+// The SHOW responses wipe their own copy of the secret once Tauri has serialized them
+// (security.md D5; issue 11 item 10).
+impl Drop for RecoveryCodeView {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.code);
+    }
+}
+
+impl Drop for RevealedSecret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.secret);
+        zeroize::Zeroize::zeroize(&mut self.uri);
+        zeroize::Zeroize::zeroize(&mut self.qr_svg);
+    }
+}
+
+impl Drop for TransferQr {
+    fn drop(&mut self) {
+        for c in &mut self.codes {
+            zeroize::Zeroize::zeroize(c);
+        }
+    }
+}
+
+impl Drop for RecoveryKeyView {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.recovery_key);
+    }
+}
+
+impl Drop for CredentialChangeView {
+    fn drop(&mut self) {
+        if let Some(k) = &mut self.recovery_key {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
+}
+
 /// A recovery key shown once (SHOW: `create_vault`, `regenerate_recovery_key`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecoveryKeyView {
     /// The grouped key.
     pub recovery_key: String,
+}
+
+/// What a credential change did (`set_password`, `regenerate_recovery_key`). The data key
+/// was rotated: no copy beside the vault opens with the old credential any more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialChangeView {
+    /// The vault's state afterwards.
+    pub status: VaultStatus,
+    /// A new recovery key to show once (SHOW): the one asked for, or the replacement of an
+    /// older-format vault's key that could not be kept.
+    pub recovery_key: Option<String>,
+    /// Earlier copies beside the vault sealed again under the new key.
+    pub copies_resealed: usize,
+    /// Earlier copies removed because they could not be sealed again.
+    pub copies_removed: usize,
 }
 
 /// When the clipboard will be cleared (ms), if ever.

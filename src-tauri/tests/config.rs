@@ -48,6 +48,9 @@ const BANNED_PERMISSIONS: &[&str] = &[
     "updater:",
     "websocket:",
     "upload:",
+    // The page must not open file dialogs itself: it would get free paths back. Rust raises
+    // them and hands out tokens (src-tauri/src/native.rs; issue 11 item 4).
+    "dialog:",
 ];
 
 /// Every problem with a CSP string, as readable sentences.
@@ -256,7 +259,7 @@ fn problems(config: &Value, capabilities: &[(String, Value)], cargo_toml: &str) 
                     "{at} grants {id} ({banned} reaches outside the app)"
                 ));
             }
-            if id.ends_with(":default") && id != "core:default" && !id.starts_with("dialog:") {
+            if id.ends_with(":default") && id != "core:default" {
                 out.push(format!("{at} grants {id}: name each permission instead"));
             }
             if !permission["allow"].is_null() || !permission["deny"].is_null() {
@@ -525,6 +528,7 @@ fn remote_capabilities_and_wide_permissions_are_reported() {
     for permission in [
         json!("fs:default"),
         json!("shell:allow-execute"),
+        json!("dialog:allow-open"),
         json!("http:default"),
         json!({"identifier": "http:default", "allow": [{"url": "https://*"}]}),
     ] {

@@ -114,7 +114,10 @@ fn pasted_recovery_codes_split_by_cores_rule() {
         json!({ "id": id, "text": "1234 5678\nabcd-efgh, ijkl-mnop" }),
     );
     assert_eq!(view["recoveryCodesTotal"], 3, "{view}");
-    let codes = h.ok("list_recovery_codes", json!({ "id": id }));
+    let codes = h.ok(
+        "list_recovery_codes",
+        json!({ "id": id, "password": PASSWORD }),
+    );
     assert_eq!(codes[0]["code"], "1234 5678");
     // Core's field limits: a code over 256 bytes is refused, nothing is stored.
     let long = "x".repeat(300);
@@ -160,9 +163,10 @@ fn file_import_replace_keeps_recovery_codes_and_notes() {
         format!("otpauth://totp/Shop%20Two:me?secret={SECRET}&issuer=Shop%20Two\n"),
     )
     .expect("writes");
+    let token = h.pick("importFile", &file);
     let preview = h.ok(
         "read_import_file",
-        json!({ "path": file.to_str().expect("utf-8"), "password": null }),
+        json!({ "token": token, "password": null }),
     );
     assert_eq!(preview["entries"][0]["duplicateOf"], id.as_str());
     let outcome = h.ok(

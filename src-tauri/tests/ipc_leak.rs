@@ -3,12 +3,13 @@
 //! (security.md T4; issue 3, "Tests"): base32, hex, base64, raw bytes, or the bytes as a JSON
 //! number list. The only exceptions are the SHOW commands, and each may hold only what was
 //! asked for: `reveal_secret` the one account's secret, `list_recovery_codes` that account's
-//! recovery codes.
+//! recovery codes, `show_transfer_qr` the secrets of the accounts it was asked to transfer.
 //!
 //! Calling through `get_ipc_response` also proves each command is registered, granted by
-//! `capabilities/main.json`, and takes its arguments under the camelCase names of IPC.md.
+//! `capabilities/main.json`, and takes its arguments under the camelCase names of docs/ipc.md.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use data_encoding::{
     BASE32, BASE32_NOPAD, BASE64, BASE64URL_NOPAD, BASE64_NOPAD, HEXLOWER, HEXUPPER,
@@ -19,6 +20,7 @@ use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 use twofold_app::clipboard::MemoryClipboard;
+use twofold_app::native::ScriptedDialogs;
 use twofold_app::{build_app, Services, COMMANDS};
 use twofold_core::account::{Account, Algorithm, Digits, Kind, Period};
 use twofold_core::keychain::MemoryKeyStore;
@@ -128,6 +130,8 @@ pub struct Harness {
     pub app: App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
     pub clipboard: MemoryClipboard,
+    /// The native dialogs, scripted: queue answers and chosen paths, read what was shown.
+    pub dialogs: Arc<ScriptedDialogs>,
     calls: Vec<Call>,
     pub dir: tempfile::TempDir,
 }
@@ -136,11 +140,13 @@ impl Harness {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let clipboard = MemoryClipboard::default();
+        let dialogs = Arc::new(ScriptedDialogs::default());
         let services = Services::for_tests(
             dir.path().join("vault.twofold"),
             MemoryKeyStore::new(),
             clipboard.clone(),
-        );
+        )
+        .with_dialogs(dialogs.clone());
         let app = build_app(mock_builder(), tauri::generate_context!(), services)
             .expect("the app builds");
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -150,9 +156,20 @@ impl Harness {
             app,
             webview,
             clipboard,
+            dialogs,
             calls: Vec::new(),
             dir,
         }
+    }
+
+    /// `path` chosen in the native chooser for `purpose`: the token the UI would get.
+    pub fn pick(&mut self, purpose: &str, path: &std::path::Path) -> String {
+        self.dialogs.pick_next(path);
+        let picked = self.ok(
+            "choose_path",
+            json!({ "purpose": purpose, "suggestedName": null }),
+        );
+        picked["token"].as_str().expect("a token").to_owned()
     }
 
     fn call_allowing(&mut self, cmd: &str, args: Value, allowed: &[&str]) -> Result<Value, Value> {
@@ -298,17 +315,21 @@ fn no_ipc_response_carries_a_secret() {
     let file = h.dir.path().join("golf.png");
     let png = qr::encode_png(uri::format(&account(golf, totp())).expose(), 4).expect("png");
     std::fs::write(&file, png).expect("writes the image");
-    let scan = h.ok(
-        "scan_image_file",
-        json!({ "path": file.display().to_string() }),
+    // A path typed by the page is refused: only tokens of the native chooser are taken.
+    assert_eq!(
+        h.err_kind(
+            "scan_image_file",
+            json!({ "token": file.display().to_string() })
+        ),
+        "invalidInput"
     );
+    let token = h.pick("imageFile", &file);
+    let scan = h.ok("scan_image_file", json!({ "token": token }));
     assert_eq!(scan["candidates"][0]["issuer"], "Golf", "{scan}");
     all_tokens.extend(tokens(&scan));
     let not_image = h.dir.path().join("vault.twofold");
-    let scan = h.ok(
-        "scan_image_file",
-        json!({ "path": not_image.display().to_string() }),
-    );
+    let token = h.pick("imageFile", &not_image);
+    let scan = h.ok("scan_image_file", json!({ "token": token }));
     assert_eq!(scan["candidates"], json!([]));
     // The screen and the clipboard may or may not exist here (no display in most test
     // runs); whatever they answer is checked for leaks like everything else.
@@ -388,7 +409,7 @@ fn no_ipc_response_carries_a_secret() {
     let listed = h
         .call_allowing(
             "list_recovery_codes",
-            json!({ "id": alpha_id }),
+            json!({ "id": alpha_id, "password": PASSWORD }),
             &RECOVERY_CODES,
         )
         .expect("lists recovery codes");
@@ -471,40 +492,80 @@ fn no_ipc_response_carries_a_secret() {
     assert!(formats.as_array().expect("formats").len() >= 5, "{formats}");
     let backup = h.dir.path().join("backup.age");
     let backup_path = backup.display().to_string();
+    let backup_token = h.pick("exportFile", &backup);
     let export =
-        |format: &str, path: &str, password: Option<&str>, vault: Option<&str>, confirm: bool| {
-            json!({ "format": format, "path": path, "password": password, "vaultPassword": vault,
+        |format: &str, token: &str, password: Option<&str>, vault: Option<&str>, confirm: bool| {
+            json!({ "format": format, "token": token, "password": password, "vaultPassword": vault,
                 "confirmPlain": confirm })
         };
     assert_eq!(
         h.err_kind(
             "export_vault",
-            export("twofold", &backup_path, None, None, false)
+            export("twofold", &backup_token, None, Some(PASSWORD), false)
         ),
         "invalidInput",
         "an encrypted export needs a backup password"
     );
+    assert_eq!(
+        h.err_kind(
+            "export_vault",
+            export("twofold", &backup_token, Some(BACKUP_PASSWORD), None, false)
+        ),
+        "wrongPassword",
+        "an encrypted export needs the vault password too (issue 11 item 4)"
+    );
+    // Declined in the native dialog: nothing written.
+    h.dialogs.answer(false);
+    assert_eq!(
+        h.err_kind(
+            "export_vault",
+            export(
+                "twofold",
+                &backup_token,
+                Some(BACKUP_PASSWORD),
+                Some(PASSWORD),
+                false
+            )
+        ),
+        "cancelled"
+    );
+    assert!(!backup.exists(), "a declined export writes nothing");
     let out = h.ok(
         "export_vault",
-        export("twofold", &backup_path, Some(BACKUP_PASSWORD), None, false),
+        export(
+            "twofold",
+            &backup_token,
+            Some(BACKUP_PASSWORD),
+            Some(PASSWORD),
+            false,
+        ),
     );
     assert_eq!(out["accounts"], 7, "{out}");
     assert_eq!(out["paths"], json!([backup_path]));
+    let shown = h.dialogs.shown();
+    assert!(
+        shown
+            .last()
+            .is_some_and(|m| m.contains("Export 7 accounts as Twofold backup to")
+                && m.contains(&backup_path)),
+        "the native dialog names the action and the destination: {shown:?}"
+    );
+    let verify_token = h.pick("backupFile", &backup);
     let report = h.ok(
         "verify_backup",
-        json!({ "path": backup_path, "password": BACKUP_PASSWORD }),
+        json!({ "token": verify_token, "password": BACKUP_PASSWORD }),
     );
     assert_eq!(report["matches"], true, "{report}");
     assert_eq!(report["backupAccounts"], 7);
     assert_eq!(
         h.err_kind(
             "verify_backup",
-            json!({ "path": backup_path, "password": "wrong" })
+            json!({ "token": verify_token, "password": "wrong" })
         ),
         "wrongPassword"
     );
     // A plain export needs the confirmation, then the vault password.
-    let plain = h.dir.path().join("accounts.txt").display().to_string();
+    let plain = h.pick("exportFile", &h.dir.path().join("accounts.txt"));
     assert_eq!(
         h.err_kind(
             "export_vault",
@@ -518,14 +579,15 @@ fn no_ipc_response_carries_a_secret() {
     );
     // Import from file: the encrypted backup asks for its password, then previews the seven
     // accounts as duplicates of the vault's.
+    let import_token = h.pick("importFile", &backup);
     let asked = h.ok(
         "read_import_file",
-        json!({ "path": backup_path, "password": null }),
+        json!({ "token": import_token, "password": null }),
     );
     assert_eq!(asked["needsPassword"], true, "{asked}");
     let preview = h.ok(
         "read_import_file",
-        json!({ "path": backup_path, "password": BACKUP_PASSWORD }),
+        json!({ "token": import_token, "password": BACKUP_PASSWORD }),
     );
     let entries = preview["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 7, "{preview}");
@@ -548,7 +610,7 @@ fn no_ipc_response_carries_a_secret() {
     );
     let preview = h.ok(
         "read_import_file",
-        json!({ "path": backup_path, "password": BACKUP_PASSWORD }),
+        json!({ "token": import_token, "password": BACKUP_PASSWORD }),
     );
     let outcome = h.ok(
         "confirm_file_import",
@@ -576,8 +638,44 @@ fn no_ipc_response_carries_a_secret() {
     std::fs::create_dir(&auto_dir).expect("creates the folder");
     let mut with_backups = h.ok("get_settings", json!({}));
     with_backups["autoBackup"] = json!(true);
-    with_backups["autoBackupDir"] = json!(auto_dir.display().to_string());
-    h.ok("set_settings", json!({ "settings": with_backups }));
+    // The page cannot set the folder through the settings (issue 11 item 4): the folder it
+    // sends is ignored, so turning backups on with no stored folder is refused, and nothing
+    // is stored.
+    with_backups["autoBackupDir"] = json!("/tmp/elsewhere");
+    assert_eq!(
+        h.err_kind("set_settings", json!({ "settings": with_backups.clone() })),
+        "invalidInput"
+    );
+    let stored = h.ok("get_settings", json!({}));
+    assert_eq!(stored["autoBackupDir"], Value::Null, "{stored}");
+    assert_eq!(stored["autoBackup"], false, "{stored}");
+    // A shortcut that does not parse is refused before anything is stored.
+    let mut bad_shortcut = stored.clone();
+    bad_shortcut["globalShortcut"] = json!("Ctrl+Nope+K");
+    bad_shortcut["clipboardTimeoutSecs"] = json!(60);
+    assert_eq!(
+        h.err_kind("set_settings", json!({ "settings": bad_shortcut })),
+        "invalidInput"
+    );
+    assert_eq!(h.ok("get_settings", json!({})), stored);
+    // …only a folder chosen natively, with the vault password and a native confirmation.
+    let folder = h.pick("backupFolder", &auto_dir);
+    assert_eq!(
+        h.err_kind(
+            "set_auto_backup_folder",
+            json!({ "token": folder, "vaultPassword": null })
+        ),
+        "wrongPassword"
+    );
+    let status = h.ok(
+        "set_auto_backup_folder",
+        json!({ "token": folder, "vaultPassword": PASSWORD }),
+    );
+    assert_eq!(
+        status["dir"],
+        auto_dir.display().to_string().as_str(),
+        "{status}"
+    );
     let status = h.ok("backup_now", json!({}));
     assert_eq!(status["hasPassword"], false);
     assert!(
@@ -586,9 +684,16 @@ fn no_ipc_response_carries_a_secret() {
             .is_some_and(|e| e.contains("password")),
         "a missing password is reported: {status}"
     );
+    assert_eq!(
+        h.err_kind(
+            "set_auto_backup_password",
+            json!({ "password": BACKUP_PASSWORD, "vaultPassword": null })
+        ),
+        "wrongPassword"
+    );
     let status = h.ok(
         "set_auto_backup_password",
-        json!({ "password": BACKUP_PASSWORD }),
+        json!({ "password": BACKUP_PASSWORD, "vaultPassword": PASSWORD }),
     );
     assert_eq!(status["hasPassword"], true, "{status}");
     let status = h.ok("backup_now", json!({}));
@@ -616,6 +721,8 @@ fn no_ipc_response_carries_a_secret() {
         json!({ "password": NEW_PASSWORD }),
     );
     assert_ne!(new_key["recoveryKey"], recovery_key.as_str());
+    // No rollback here: nothing to restore.
+    assert_eq!(h.err_kind("restore_newer_copy", json!({})), "invalidInput");
 
     // Lock and unlock: password, keychain, the new recovery key.
     assert_eq!(h.ok("lock", json!({}))["state"], "locked");

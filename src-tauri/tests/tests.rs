@@ -3,6 +3,8 @@
 //! by the CLI while the app is open ([`watch`]), the security configuration ([`config`]).
 
 mod config;
+mod credentials;
 mod import;
 mod ipc_leak;
+mod native;
 mod watch;

@@ -110,6 +110,15 @@ desktops=("$prefix"/usr/share/applications/*.desktop)
 desktop="${desktops[0]}"
 grep -qE '^Exec=twofold( |$)' "$desktop" || die "$desktop does not start twofold: $(grep '^Exec=' "$desktop")"
 
+# 3b. The packaged app has no end-to-end seam: the variable through which the e2e build takes
+# its native dialogs' answers (src-tauri/src/native.rs, feature e2e-seam) is not in the binary.
+app_bin="$(dirname "$cli")/twofold"
+[ -x "$app_bin" ] || die "no app binary beside the CLI at $app_bin"
+if grep -q "TWOFOLD_E2E_DIALOGS" "$app_bin"; then
+	die "the packaged app contains the e2e seam (TWOFOLD_E2E_DIALOGS): it must be built without the e2e-seam feature"
+fi
+log "no e2e seam in the packaged app"
+
 # 4. The CLI.
 cli_version="$("$cli" --version)" || die "twofold-cli --version failed"
 grep -qF "$version" <<<"$cli_version" || die "twofold-cli --version says \"$cli_version\", expected $version"

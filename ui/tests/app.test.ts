@@ -259,6 +259,7 @@ describe('add account, manual tab', () => {
       accounts: LIST,
       codes: CODES,
       overrides: {
+        choose_path: () => ({ token: 'tok-qr', name: 'qr.png', path: '/tmp/qr.png' }),
         scan_image_file: () => ({
           candidates: [
             { token: 'a', issuer: 'New', name: 'x', kind: 'totp', algorithm: 'SHA1', digits: 6, period: 30, counter: null, duplicateOf: null },
@@ -272,9 +273,9 @@ describe('add account, manual tab', () => {
     render(App)
     const user = userEvent.setup()
     await user.click(await screen.findByTestId('add-account'))
-    await user.type(screen.getByTestId('file-path'), '/tmp/qr.png')
-    await user.click(screen.getByTestId('file-scan'))
-    expect(fake.last('scan_image_file')).toEqual({ path: '/tmp/qr.png' })
+    await user.click(screen.getByTestId('file-choose'))
+    expect(fake.last('choose_path')).toEqual({ purpose: 'imageFile', suggestedName: null })
+    await waitFor(() => expect(fake.last('scan_image_file')).toEqual({ token: 'tok-qr' }))
     expect(await screen.findAllByTestId('candidate')).toHaveLength(2)
     expect(screen.getByTestId('scan-message').textContent).toBe('QR 3: not an otpauth code')
     const dup = screen.getByTestId('candidate-duplicate') as HTMLSelectElement
@@ -401,5 +402,58 @@ describe('details', () => {
     expect((await screen.findByTestId('revealed-secret')).textContent).toBe('JBSW Y3DP EHPK 3PXP')
     const img = screen.getByRole('img', { name: /QR code/ }) as HTMLImageElement
     expect(img.src.startsWith('data:image/svg+xml;base64,')).toBe(true)
+  })
+})
+
+describe('panels', () => {
+  it('close with Escape even after the focused button went away', async () => {
+    // The details panel's "Show codes" form is replaced by the codes: focus falls to the body,
+    // and Escape used to do nothing there (found by the end-to-end hardening test).
+    fakeBackend({
+      accounts: [account('gh', 'GitHub', 'alice@example.com', { recoveryCodesTotal: 1, recoveryCodesUnused: 1 })],
+      codes: CODES,
+      overrides: { list_recovery_codes: () => [{ index: 0, code: 'abcd-1234', used: false, usedAt: null }] },
+    })
+    render(App)
+    const user = userEvent.setup()
+    const gh = (await screen.findAllByTestId('account-row'))[0]
+    await user.click(within(gh).getByTestId('account-open'))
+    await user.click(screen.getByTestId('recovery-show'))
+    await screen.findByTestId('recovery-code')
+    ;(document.activeElement as HTMLElement | null)?.blur()
+    expect(document.activeElement).toBe(document.body)
+    await user.keyboard('{Escape}')
+    await waitFor(() => expect(screen.queryByTestId('account-details')).toBeNull())
+  })
+})
+
+describe('rollback banner', () => {
+  it('says an older vault file is in place and takes the newer copy back on request', async () => {
+    // See: issue 11 item 2 (a rollback was silent).
+    let restored = false
+    const fake = fakeBackend({
+      accounts: LIST,
+      codes: CODES,
+      vault: status('unlocked', { rollback: { current: 3, newer: 5, canRestore: true } }),
+      overrides: {
+        restore_newer_copy: () => {
+          restored = true
+          return status('unlocked')
+        },
+      },
+    })
+    render(App)
+    const banner = await screen.findByTestId('rollback-banner')
+    expect(banner.textContent).toMatch(/older than a copy Twofold kept/)
+    expect(banner.textContent).toMatch(/save 3, where 5 was seen/)
+    await userEvent.setup().click(within(banner).getByTestId('rollback-restore'))
+    await waitFor(() => expect(restored).toBe(true))
+    expect(fake.count('restore_newer_copy')).toBe(1)
+    await waitFor(() => expect(screen.queryByTestId('rollback-banner')).toBeNull())
+  })
+
+  it('is absent normally', async () => {
+    await renderList()
+    expect(screen.queryByTestId('rollback-banner')).toBeNull()
   })
 })

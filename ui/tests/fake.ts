@@ -58,6 +58,7 @@ export function status(state: VaultStatus['state'], extra: Partial<VaultStatus> 
     state,
     vaultPath: '/tmp/vault.twofold',
     slots: ['keychain', 'recoveryKey'],
+    rollback: null,
     keychainAvailable: true,
     keychainError: null,
     needs: state === 'locked' ? 'password' : 'nothing',

@@ -70,14 +70,16 @@ const URIS: ExportFormat = {
 }
 
 describe('export form rules', () => {
-  const base = { path: '/tmp/x', passwordProblem: null, confirmPlain: false, vaultHasPassword: false, vaultPassword: '' }
-  it('encrypted formats need an accepted password, plain ones a confirmation and the vault password', () => {
+  const base = { chosen: true, passwordProblem: null, confirmPlain: false, vaultHasPassword: false, vaultPassword: '' }
+  it('encrypted formats need an accepted password, plain ones a confirmation, every one the vault password', () => {
     expect(exportProblem({ ...base, format: TWOFOLD, passwordProblem: 'weak' })).toBe('weak')
     expect(exportProblem({ ...base, format: TWOFOLD })).toBeNull()
     expect(exportProblem({ ...base, format: URIS })).toMatch(/tick the box/i)
     expect(exportProblem({ ...base, format: URIS, confirmPlain: true })).toBeNull()
     expect(exportProblem({ ...base, format: URIS, confirmPlain: true, vaultHasPassword: true })).toMatch(/vault password/)
-    expect(exportProblem({ ...base, format: TWOFOLD, path: ' ' })).toMatch(/where to save/)
+    // Encrypted exports too (issue 11 item 4: the page could pick its own backup password).
+    expect(exportProblem({ ...base, format: TWOFOLD, vaultHasPassword: true })).toMatch(/vault password/)
+    expect(exportProblem({ ...base, format: TWOFOLD, chosen: false })).toMatch(/where to save/)
   })
 
   it('labels formats once as encrypted or not', () => {
@@ -168,6 +170,7 @@ describe('import from file', () => {
     const fake = fakeBackend({
       accounts: [account('gh', 'GitHub', 'alice')],
       overrides: {
+        choose_path: () => ({ token: 'tok-aegis', name: 'aegis.json', path: '/tmp/aegis.json' }),
         read_import_file: (a) => {
           reads++
           if (a.password === null) return { ...PREVIEW, importId: '', needsPassword: true, entries: [], skipped: [], warnings: [] }
@@ -180,9 +183,15 @@ describe('import from file', () => {
     await accounts.load()
     const user = userEvent.setup()
     render(ImportFile)
-    await user.type(screen.getByTestId('file-import-path'), '/tmp/aegis.json')
+    // Reading before anything is chosen says so.
     await user.click(screen.getByTestId('file-import-read'))
+    expect((await screen.findByTestId('file-import-error')).textContent).toMatch(/Choose a file/)
+    expect(fake.count('read_import_file')).toBe(0)
+    // The native chooser is Rust's; the page gets a token and a name, never a path to send.
+    await user.click(screen.getByTestId('file-import-choose'))
+    expect(fake.last('choose_path')).toEqual({ purpose: 'importFile', suggestedName: null })
     const pw = await screen.findByTestId('file-import-password')
+    expect(screen.getByTestId('file-import-path').textContent).toBe('aegis.json')
     expect(screen.getByTestId('file-import-format').textContent).toContain('encrypted Aegis file')
     await user.type(pw, 'nope')
     await user.click(screen.getByTestId('file-import-read'))
@@ -193,7 +202,7 @@ describe('import from file', () => {
 
     const rows = await screen.findAllByTestId('file-entry')
     expect(reads).toBe(3)
-    expect(fake.last('read_import_file')).toEqual({ path: '/tmp/aegis.json', password: 'test' })
+    expect(fake.last('read_import_file')).toEqual({ token: 'tok-aegis', password: 'test' })
     expect(rows.map((r) => r.textContent)).toEqual([
       expect.stringContaining('Deno'),
       expect.stringContaining('Already in the vault as GitHub · alice'),
@@ -219,11 +228,32 @@ describe('import from file', () => {
 describe('a dropped export file', () => {
   it('is read once, at once, and previewed', async () => {
     const fake = fakeBackend({ overrides: { read_import_file: () => PREVIEW } })
-    render(ImportFile, { initialPath: '/tmp/dropped.json' })
+    render(ImportFile, { initial: { token: 'tok-drop', name: 'dropped.json', path: '/tmp/dropped.json' } })
     expect(await screen.findAllByTestId('file-entry')).toHaveLength(3)
     await new Promise((r) => setTimeout(r, 50))
     expect(fake.count('read_import_file')).toBe(1)
-    expect(fake.last('read_import_file')).toEqual({ path: '/tmp/dropped.json', password: null })
+    expect(fake.last('read_import_file')).toEqual({ token: 'tok-drop', password: null })
+  })
+})
+
+describe('a file being read', () => {
+  it('can be stopped; the late answer is dropped and its pending import cancelled', async () => {
+    // See: issue 11 item 3 (the app's import could not be cancelled).
+    let answer: (p: FilePreview) => void = () => {}
+    const fake = fakeBackend({
+      overrides: {
+        read_import_file: () => new Promise<FilePreview>((resolve) => (answer = resolve)),
+        cancel_file_import: () => null,
+      },
+    })
+    render(ImportFile, { initial: { token: 'tok-h', name: 'hostile.json', path: '/tmp/hostile.json' } })
+    const stop = await screen.findByTestId('file-import-stop')
+    await userEvent.setup().click(stop)
+    expect(screen.queryByTestId('file-import-busy')).toBeNull()
+    expect(screen.getByTestId('file-import-error').textContent).toMatch(/Stopped/)
+    answer(PREVIEW)
+    await waitFor(() => expect(fake.last('cancel_file_import')).toEqual({ importId: 'imp-1' }))
+    expect(screen.queryAllByTestId('file-entry')).toHaveLength(0)
   })
 })
 
@@ -232,7 +262,8 @@ describe('export screen', () => {
     const fake = fakeBackend({
       overrides: {
         export_formats: () => [TWOFOLD, URIS],
-        export_vault: (a) => ({ paths: [a.path], accounts: 3 }),
+        choose_path: () => ({ token: 'tok-b', name: 'b.age', path: '/tmp/b.age' }),
+        export_vault: () => ({ paths: ['/tmp/b.age'], accounts: 3 }),
       },
     })
     const user = userEvent.setup()
@@ -243,7 +274,10 @@ describe('export screen', () => {
     await user.click(screen.getByTestId('export-format-twofold'))
     await user.type(screen.getByTestId('export-password'), 'password')
     await user.type(screen.getByTestId('export-password-repeat'), 'password')
-    await user.type(screen.getByTestId('export-path'), '/tmp/b.age')
+    await user.click(screen.getByTestId('export-choose'))
+    expect(fake.last('choose_path')?.purpose).toBe('exportFile')
+    expect(String(fake.last('choose_path')?.suggestedName)).toMatch(/^twofold-backup-/)
+    await waitFor(() => expect(screen.getByTestId('export-path').textContent).toBe('/tmp/b.age'))
     await user.click(screen.getByTestId('export-submit'))
     expect((await screen.findByTestId('export-error')).textContent).toMatch(/too easy to guess/)
     expect(fake.count('export_vault')).toBe(0)
@@ -259,7 +293,7 @@ describe('export screen', () => {
     await waitFor(() =>
       expect(fake.last('export_vault')).toEqual({
         format: 'twofold',
-        path: '/tmp/b.age',
+        token: 'tok-b',
         password: good,
         vaultPassword: null,
         confirmPlain: false,

@@ -123,6 +123,9 @@ pub enum Command {
     /// Twofold backups: check that a backup restores
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// The vault file itself: take a newer copy back after a rollback
+    #[command(subcommand)]
+    Vault(VaultCommand),
     /// Show where the vault is, its key slots and whether the keychain works
     Doctor,
     /// Print a shell completion script
@@ -312,7 +315,8 @@ pub enum RecoveryCodesCommand {
     Add {
         /// Issuer/account name (fuzzy) or account id
         query: String,
-        /// The codes
+        /// The codes; `-` reads them from standard input (safer: arguments are visible to
+        /// other users)
         #[arg(required = true)]
         codes: Vec<String>,
     },
@@ -328,7 +332,8 @@ pub enum RecoveryCodesCommand {
     Use {
         /// Issuer/account name (fuzzy) or account id
         query: String,
-        /// The code, or its index
+        /// The code, or its number in `list`; `-` reads the code from standard input (safer:
+        /// arguments are visible to other users)
         code: String,
     },
 }
@@ -344,6 +349,14 @@ pub enum PasswordCommand {
     },
     /// Remove the password slot (refused if no other way to open the vault would remain)
     Remove,
+}
+
+/// `vault`.
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// After a rollback (an older vault file put in place by a sync tool or a restore), make
+    /// the newest copy kept beside the vault current again; the older file is kept too
+    RestoreNewer,
 }
 
 /// The `--from` values: every importer's id, with its name as help.

@@ -44,6 +44,11 @@ impl Holder {
         let mut cmd = Command::new(exe);
         cmd.arg(HOLD_COMMAND)
             .arg(CLEAR_AFTER.as_secs().to_string())
+            // The holder lives on for the clearing delay: it must not carry the passwords of
+            // this run in its environment (issue 11 item 8).
+            .env_remove(crate::unlock::PASSWORD_ENV)
+            .env_remove(crate::unlock::NEW_PASSWORD_ENV)
+            .env_remove(crate::unlock::BACKUP_PASSWORD_ENV)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -22,6 +22,12 @@ use clap::Parser;
 
 use crate::error::{Exit, Failure};
 
+/// Every heap block is wiped when it is freed: no copy of a secret stays in freed memory
+/// (security.md D5), the app's allocator too.
+#[global_allocator]
+static ALLOC: zalloc::ZeroizingAlloc<std::alloc::System> =
+    zalloc::ZeroizingAlloc(std::alloc::System);
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().take(3).collect();
     let result = if args.get(1).is_some_and(|a| a == clipboard::HOLD_COMMAND) {
@@ -31,7 +37,10 @@ fn main() -> ExitCode {
         run(cli::Cli::parse())
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            output::flush_after_success();
+            ExitCode::SUCCESS
+        }
         Err(e) => report(&e),
     }
 }

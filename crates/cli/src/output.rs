@@ -162,6 +162,32 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
+/// Notes said once the command has succeeded: a failed command prints its error alone, on
+/// one line (README "Exit codes").
+static AFTER_SUCCESS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Queues `text` for standard error after the command succeeds (once per text).
+pub fn note_after_success(text: String) {
+    let mut queued = AFTER_SUCCESS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !queued.contains(&text) {
+        queued.push(text);
+    }
+}
+
+/// Prints the queued notes (main, after a successful command).
+pub fn flush_after_success() {
+    let queued = std::mem::take(
+        &mut *AFTER_SUCCESS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for text in queued {
+        note(&text);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use twofold_core::{Account, AccountId, SecretString};
 
 use crate::cli::GlobalArgs;
 use crate::error::{one_line, Exit, Failure};
+use crate::output::note;
 use crate::unlock;
 
 /// Seconds since the epoch. The clock is read here, never in core.
@@ -40,11 +41,23 @@ pub fn read_stdin(what: &str) -> Result<SecretString, Failure> {
     Ok(value)
 }
 
-/// `value`, or standard input when it is `-`.
+/// Says on standard error, once the command has succeeded, that a secret came on the command
+/// line, where other programs of the machine can read it (`ps`, `/proc/<pid>/cmdline`), and
+/// how to avoid it (issue 11 item 8).
+pub fn warn_secret_on_command_line(what: &str) {
+    crate::output::note_after_success(format!(
+        "warning: the {what} was given on the command line, where other programs can read it \
+         (ps, /proc); give - to read it from standard input instead"
+    ));
+}
+
+/// `value`, or standard input when it is `-`. A value given on the command line is warned
+/// about: it is a secret.
 pub fn arg_or_stdin(value: &str, what: &str) -> Result<SecretString, Failure> {
     if value == "-" {
         read_stdin(what)
     } else {
+        warn_secret_on_command_line(what);
         Ok(SecretString::from(value))
     }
 }
@@ -150,9 +163,26 @@ pub fn slot_names(slots: &[SlotKind]) -> String {
 }
 
 /// Opens the vault named by the global options.
+/// Opens the vault named by the global options. A vault file older than a copy kept beside
+/// it (a rollback: a sync tool or a restore put an older file in place) is said on standard
+/// error, naming the newer copy, before the command goes on (issue 11 item 2).
 pub fn open(g: &GlobalArgs) -> Result<VaultFile, Failure> {
     let path = unlock::vault_path(g)?;
-    unlock::open(g, &path)
+    let file = unlock::open(g, &path)?;
+    if let Some(rb) = file.rollback() {
+        let newer = rb
+            .newer_file
+            .as_ref()
+            .map(|p| format!("; the newer copy is {}", p.display()))
+            .unwrap_or_default();
+        note(&format!(
+            "warning: the vault file (save {}) is older than a copy kept beside it (save {}): \
+             a sync tool or a restore may have put an older copy in place, and accounts added \
+             since may be missing{newer}; `twofold-cli vault restore-newer` takes it back",
+            rb.current, rb.newer
+        ));
+    }
+    Ok(file)
 }
 
 pub fn confirm(question: &str) -> Result<bool, Failure> {

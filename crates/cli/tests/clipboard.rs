@@ -153,3 +153,63 @@ fn code_copy_puts_the_code_on_the_clipboard_and_not_on_stdout() {
     let copied = x.read("UTF8_STRING").unwrap();
     assert!(expected.contains(&copied), "{copied:?} not in {expected:?}");
 }
+
+/// The clipboard holders (pid, environment) started for the sandbox `s`.
+fn holders_of(s: &Sandbox) -> Vec<(u32, Vec<String>)> {
+    let vault = format!("TWOFOLD_VAULT={}", s.vault().display());
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if !String::from_utf8_lossy(&cmdline).contains("__hold-clipboard") {
+            continue;
+        }
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        let vars: Vec<String> = environ
+            .split(|b| *b == 0)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect();
+        if vars.contains(&vault) {
+            out.push((pid, vars));
+        }
+    }
+    out
+}
+
+#[test]
+#[ignore = "needs Xvfb and xclip; run by scripts/test.sh"]
+fn the_clipboard_holder_does_not_keep_the_passwords_in_its_environment() {
+    // See: issue 11 item 8 (the holder inherited TWOFOLD_PASSWORD for its 30 s).
+    let x = Xvfb::start();
+    let s = Sandbox::new();
+    let run = |args: &[&str]| {
+        s.cmd()
+            .env("DISPLAY", &x.display)
+            .env("TWOFOLD_PASSWORD", "pw")
+            .env("TWOFOLD_BACKUP_PASSWORD", "backup pw")
+            .env("TWOFOLD_NEW_PASSWORD", "new pw")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["init", "--no-keychain"]).status.success());
+    assert!(run(&["add", "--uri", ACME_URI]).status.success());
+    let out = run(&["code", "acme", "--copy"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let holders = holders_of(&s);
+    assert_eq!(holders.len(), 1, "one holder runs for this sandbox");
+    let (pid, env) = &holders[0];
+    for var in [
+        "TWOFOLD_PASSWORD=",
+        "TWOFOLD_BACKUP_PASSWORD=",
+        "TWOFOLD_NEW_PASSWORD=",
+    ] {
+        assert!(
+            !env.iter().any(|v| v.starts_with(var)),
+            "the holder has {var}…"
+        );
+    }
+    let _ = Command::new("kill").arg(pid.to_string()).status();
+}

@@ -1,8 +1,8 @@
-//! Two `twofold-cli` processes editing one vault at the same time (../shared/docs/security.md
-//! S4): for 20 s, and on until each has a few changes through, each adds accounts and recovery
-//! codes to a shared account in a loop, retrying when the other holds the lock or saved first
-//! (exit 6). Afterwards the vault opens, every acknowledged change is in it, and nothing else
-//! is: no update was lost, none was invented.
+//! Two `twofold-cli` processes editing one vault at the same time
+//! (docs/reference/security-brief.md S4): for 20 s, and on until each has a few changes
+//! through, each adds accounts and recovery codes to a shared account in a loop, retrying when
+//! the other holds the lock or saved first (exit 6). Afterwards the vault opens, every
+//! acknowledged change is in it, and nothing else is: no update was lost, none was invented.
 
 use std::collections::BTreeSet;
 use std::io::Write as _;

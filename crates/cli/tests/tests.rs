@@ -14,6 +14,8 @@ mod clipboard;
 mod cmd;
 // Two CLI processes editing one vault at once (security.md S4).
 mod concurrency;
+// Credential changes revoke the old credential; rollbacks are warned about (issue 11).
+mod credentials;
 // `export`: backups, Aegis vaults, plain files, Google QR PNGs.
 mod export;
 mod generate;

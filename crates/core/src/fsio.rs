@@ -95,6 +95,48 @@ fn publish_no_clobber(tmp: &Path, path: &Path) -> io::Result<()> {
     }
 }
 
+/// Reads at most `max` bytes of `path` into a buffer wiped on drop, refusing anything that is
+/// not a regular file: a FIFO would block the reader forever, a device would never end, a
+/// folder is no file (issue 11 item 4). On Unix the file is opened without blocking and its
+/// type checked on the open handle, so a FIFO swapped in after a check cannot slip through.
+///
+/// # Errors
+/// [`io::ErrorKind::InvalidInput`] for a non-regular file or one larger than `max` (the
+/// message says which); the I/O error otherwise.
+pub fn read_regular(path: &Path, max: usize) -> io::Result<zeroize::Zeroizing<Vec<u8>>> {
+    use std::io::Read as _;
+    let mut opts = OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a folder, pipe or device)",
+        ));
+    }
+    if meta.len() > max as u64 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("the file is {} bytes, expected at most {max}", meta.len()),
+        ));
+    }
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(meta.len() as usize));
+    file.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("the file is larger than {max} bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Whether `a` and `b` name the same file: the same path, or the same file on disk under
 /// another spelling (`./vault`, a symbolic link). Exports use it to refuse the vault itself.
 pub fn same_file(a: &Path, b: &Path) -> bool {
@@ -156,6 +198,32 @@ mod tests {
             &vault
         ));
         assert!(!same_file(&dir.path().join("backup.age"), &vault));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn read_regular_refuses_fifos_folders_and_big_files_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo (coreutils) runs");
+        assert!(made.success());
+        // Returns at once (a blocking open of a FIFO with no writer would hang here).
+        let e = read_regular(&fifo, 1024).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{e}");
+        assert_eq!(
+            read_regular(dir.path(), 1024).unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
+        );
+        let f = dir.path().join("f");
+        std::fs::write(&f, b"12345").unwrap();
+        assert_eq!(&*read_regular(&f, 5).unwrap(), b"12345");
+        assert_eq!(
+            read_regular(&f, 4).unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! macOS, the Credential Manager on Windows. [`MemoryKeyStore`] keeps keys in process memory
 //! for tests and fuzzing; it is not persistent and says so ([`KeyStore::is_persistent`]).
 //!
-//! Requirements served (`../shared/docs/security.md` §3.2, §7): K2 (a failing keychain is an
+//! Requirements served (`docs/reference/security-brief.md` §3.2, §7): K2 (a failing keychain is an
 //! error the caller turns into "ask for a password", never a key file on disk), K3 (a probe
 //! that writes, reads back and deletes an entry), and fail-fast: every OS call runs on a
 //! helper thread with a deadline, so a missing session bus or a Secret Service that never

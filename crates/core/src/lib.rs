@@ -3,7 +3,7 @@
 //! - [`otp`]: HOTP (RFC 4226), TOTP (RFC 6238) and Steam Guard codes, as pure functions of a
 //!   secret and a time or counter. Only front ends read the clock.
 //! - [`uri`]: `otpauth://` key URIs, parsed leniently like real apps and written strictly
-//!   (`../shared/docs/formats.md` §1).
+//!   (`docs/reference/formats.md` §1).
 //! - [`migration`]: Google Authenticator's `otpauth-migration://offline?data=` transfer
 //!   payloads (formats.md §2).
 //! - [`vault`]: the encrypted, versioned vault file (`docs/vault.md`), its key slots and its

@@ -1,5 +1,5 @@
 //! Google Authenticator's transfer payloads, `otpauth-migration://offline?data=<base64>`
-//! (`../shared/docs/formats.md` §2): [`decode`] one QR code's URI into accounts, [`encode`]
+//! (`docs/reference/formats.md` §2): [`decode`] one QR code's URI into accounts, [`encode`]
 //! accounts into URIs that Google Authenticator imports.
 //!
 //! Collecting the batches of one export (same `batch_id`, `batch_index` 0..`batch_size`) is

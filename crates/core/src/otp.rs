@@ -1,5 +1,5 @@
 //! One-time codes: HOTP (RFC 4226), TOTP (RFC 6238) and Steam Guard, as pure functions of a
-//! secret and a counter or a time (`../shared/docs/formats.md` §15).
+//! secret and a counter or a time (`docs/reference/formats.md` §15).
 //!
 //! Nothing here reads the clock: callers pass `unix_time`, so front ends own "now" and tests
 //! are deterministic. Nothing here advances or saves an HOTP counter either; that is the

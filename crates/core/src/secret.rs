@@ -2,7 +2,7 @@
 //!
 //! Also owns base32 (RFC 4648 §6) as real apps need it: decoding is lenient about case,
 //! padding, spaces and dashes, and about lengths that are not a multiple of 5 bytes
-//! (`../shared/docs/formats.md` §1, "What real importers tolerate"); encoding is canonical
+//! (`docs/reference/formats.md` §1, "What real importers tolerate"); encoding is canonical
 //! upper case without padding, as otpauth URIs want.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! `otpauth://` key URIs (`../shared/docs/formats.md` §1): [`parse`] reads them leniently, as
+//! `otpauth://` key URIs (`docs/reference/formats.md` §1): [`parse`] reads them leniently, as
 //! real apps write them; [`format()`] writes the canonical form ("Writing URIs").
 //!
 //! Leaves Google Authenticator's `otpauth-migration://` payloads to [`crate::migration`], and
@@ -222,6 +222,12 @@ fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
     }
 }
 
+/// Whether an issuer or label names Steam: the issuer `Steam`, or `steampowered.com` anywhere.
+fn names_steam(issuer: &str, label: &str) -> bool {
+    let steampowered = |s: &str| s.to_ascii_lowercase().contains("steampowered.com");
+    issuer.trim().eq_ignore_ascii_case("steam") || steampowered(issuer) || steampowered(label)
+}
+
 /// Parses an `otpauth://TYPE/LABEL?PARAMETERS` URI into a new [`Account`] (fresh id,
 /// `created_at` = `updated_at` = `now`, unix seconds). Surrounding whitespace is ignored.
 ///
@@ -278,6 +284,12 @@ pub fn parse(uri: &str, now: i64) -> Result<Account, ParseError> {
     let (issuer, name) = split_label(&label, issuer_param.as_deref());
     check_field("issuer", &issuer)?;
     check_field("name", &name)?;
+    // Steam's own QR codes are plain `totp` URIs with issuer Steam and no digits; the other
+    // authenticators read them as Steam Guard accounts, and so does Twofold (issue 11 item 11).
+    let steam = steam
+        || (kind_name == "totp"
+            && names_steam(&issuer, &label)
+            && matches!(query.number("digits")?, None | Some(5)));
 
     let (kind, algorithm, digits) = if steam {
         (Kind::Steam, Algorithm::Sha1, Digits::SIX)
@@ -482,6 +494,27 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(a.kind, Kind::Steam);
+    }
+
+    #[test]
+    fn steam_issued_totp_uris_are_steam_guard_accounts() {
+        // See: issue 11 item 11 (Steam's own QR codes are totp URIs with issuer Steam).
+        for uri in [
+            format!("otpauth://totp/Steam:bob?secret={S}&issuer=Steam"),
+            format!("otpauth://totp/steam:bob?secret={S}"),
+            format!("otpauth://totp/bob?secret={S}&issuer=store.steampowered.com"),
+            format!("otpauth://totp/Steam:bob?secret={S}&digits=5"),
+        ] {
+            assert_eq!(parse(&uri, 0).unwrap().kind, Kind::Steam, "{uri}");
+        }
+        // Explicit digits, another issuer, or HOTP: as written.
+        for uri in [
+            format!("otpauth://totp/Steam:bob?secret={S}&digits=6"),
+            format!("otpauth://totp/Steamboat:bob?secret={S}"),
+            format!("otpauth://hotp/Steam:bob?secret={S}"),
+        ] {
+            assert_ne!(parse(&uri, 0).unwrap().kind, Kind::Steam, "{uri}");
+        }
     }
 
     #[test]

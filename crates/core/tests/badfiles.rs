@@ -1,4 +1,4 @@
-//! The bad-file kit (../shared/docs/security.md C6, modelled on age's `C2SP/CCTV:age/`):
+//! The bad-file kit (docs/reference/security-brief.md C6, modelled on age's `C2SP/CCTV:age/`):
 //! malformed vaults and backups, each with the one error it must produce, run as one table.
 //!
 //! Every vault case is built in code from the sample vault

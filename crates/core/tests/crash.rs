@@ -1,4 +1,4 @@
-//! Crash consistency and concurrent writers (../shared/docs/security.md S1, S4).
+//! Crash consistency and concurrent writers (docs/reference/security-brief.md S1, S4).
 //!
 //! Each test re-executes this test binary as a child process in "child mode" (chosen by an
 //! environment variable, so the same test function is both parent and child): the child

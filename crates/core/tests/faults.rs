@@ -1,4 +1,4 @@
-//! Fault injection in the save path (../shared/docs/security.md S1 b, KeePassXC's
+//! Fault injection in the save path (docs/reference/security-brief.md S1 b, KeePassXC's
 //! `FailDevice` idea): every file-system step of a save fails in turn, writes stop with ENOSPC
 //! at several offsets, and a real 256 KiB tmpfs fills up. Each time the error reaches the
 //! caller, the vault on disk is byte-identical to the one before the save (or, for a step

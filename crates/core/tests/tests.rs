@@ -16,6 +16,8 @@ mod backup_restore;
 mod badfiles;
 // SIGKILL during saves and two writers at once (security.md S1, S4).
 mod crash;
+// Credential changes rotate the data key and revoke the old credential (issue 11).
+mod credentials;
 // Which importer claims which file.
 mod detection;
 // Exports read back by the importers (property tests).
@@ -37,6 +39,8 @@ mod import_stratum;
 mod import_uris;
 // Damaged and hostile files through the importers.
 mod import_damaged;
+// Hostile import files refused before any KDF runs (issue 11).
+mod import_limits;
 // Exports checked by independent implementations (Python `cryptography`, zxing-cpp).
 mod interop_tools;
 // Known-answer tests: Wycheproof AES-GCM and HKDF, RFC 5869, RFC 9106 (security.md C5).
@@ -54,11 +58,15 @@ mod oathtool;
 mod otp_vectors;
 // QR decoding: the screenshot corpus, round trips, hostile images.
 mod qr;
+// Rollbacks reported, generations never overwritten (issue 11).
+mod rollback;
+// The accounts of the sample vaults (also used by examples/write_sample_vault.rs).
+mod sample_accounts;
 // otpauth URIs: real lists and a round trip.
 mod uri;
 // The vault file: round trips and slots.
 mod vault;
-// The checked-in sample vault (format version 1).
+// The checked-in sample vaults, one per format version.
 mod vault_fixture;
 // Other writers, change detection and generations.
 mod vault_generations;

@@ -1,7 +1,7 @@
-//! The vault file (docs/vault.md; ../shared/docs/security.md K1–K5): arbitrary accounts
-//! round-trip through keychain and password vaults, every save draws a fresh salt and nonce,
-//! the recovery key opens leniently, and the slot rules hold (which slots a vault gets, what
-//! opens it, password changes that keep the data key, a missing or wrong keychain key).
+//! The vault file (docs/vault.md; docs/reference/security-brief.md K1–K5): arbitrary
+//! accounts round-trip through keychain and password vaults, every save draws a fresh salt and
+//! nonce, the recovery key opens leniently, and the slot rules hold (which slots a vault gets,
+//! what opens it, password changes, a missing or wrong keychain key).
 //! Tampering and strict parsing are in `vault_tampering.rs`, other writers and generations in
 //! `vault_generations.rs`.
 
@@ -239,7 +239,7 @@ fn password_change_rewraps_the_same_key_and_k1_is_kept() {
     vf.save().unwrap();
     vf.check_unlock(&Unlock::Password("old".into()), &store)
         .unwrap();
-    vf.set_password(Some("new".into()), KdfParams::MINIMUM)
+    vf.set_password(Some("new".into()), KdfParams::MINIMUM, &store)
         .unwrap();
     assert!(matches!(
         VaultFile::open(&path, &Unlock::Password("old".into()), &store),
@@ -249,13 +249,13 @@ fn password_change_rewraps_the_same_key_and_k1_is_kept() {
     assert_eq!(reopened.vault(), vf.vault());
     VaultFile::open(&path, &rk.to_unlock(), &store).unwrap();
     VaultFile::open(&path, &Unlock::Keychain, &store).unwrap();
-    // Same DEK (K5): every credential still yields the DEK of the session that changed it.
+    // Every credential yields the session's (rotated) DEK.
     vf.check_unlock(&Unlock::Password("new".into()), &store)
         .unwrap();
     reopened.check_unlock(&Unlock::Keychain, &store).unwrap();
     reopened.check_unlock(&rk.to_unlock(), &store).unwrap();
     // Removing the password leaves keychain + recovery key: allowed.
-    vf.set_password(None, KdfParams::MINIMUM).unwrap();
+    vf.set_password(None, KdfParams::MINIMUM, &store).unwrap();
     assert_eq!(
         VaultFile::inspect(&path).unwrap().slots,
         [SlotKind::Keychain, SlotKind::RecoveryKey]
@@ -267,7 +267,11 @@ fn password_change_rewraps_the_same_key_and_k1_is_kept() {
         })
     ));
     // A new recovery key replaces the old one.
-    let rk2 = vf.regenerate_recovery_key().unwrap();
+    let rk2 = vf
+        .regenerate_recovery_key(&store)
+        .unwrap()
+        .recovery_key
+        .unwrap();
     assert_ne!(rk2.expose(), rk.expose());
     assert!(matches!(
         VaultFile::open(&path, &rk.to_unlock(), &store),

@@ -1,6 +1,6 @@
-//! The vault file and other writers (docs/vault.md; ../shared/docs/security.md S2–S4, S6):
-//! a reload picks up another writer's save, a save refuses when the file changed on disk, the
-//! last five generations are kept and the newest good one is offered when the vault is
+//! The vault file and other writers (docs/vault.md; docs/reference/security-brief.md S2–S4,
+//! S6): a reload picks up another writer's save, a save refuses when the file changed on disk,
+//! the last five generations are kept and the newest good one is offered when the vault is
 //! damaged, leftover temporary files are cleaned, and files and folders are private even
 //! under umask 000.
 

@@ -1,6 +1,6 @@
 //! Account commands: the list, codes computed in Rust at "now", copy (concealed clipboard
 //! with auto-clear), HOTP advance, edits, manual order, delete with undo, recovery codes and
-//! the explicit "show secret" (IPC.md "Commands"; security.md T4, D2, S7).
+//! the explicit "show secret" (docs/ipc.md "Commands"; security.md T4, D2, S7).
 //!
 //! Only `list_recovery_codes` and `reveal_secret` return secret material (SHOW); everything
 //! else returns [`AccountView`]s and [`CodeView`]s.
@@ -17,6 +17,7 @@ use crate::clipboard::Clipboard;
 use crate::commands::vault::reauthenticate;
 use crate::commands::{account_id, bounded, not_found, now_i64, unix_now};
 use crate::error::{IpcError, IpcResult};
+use crate::native::{self, Dialogs};
 use crate::state::{self, AppVault, VaultState};
 use crate::views::{
     ms, AccountView, CodeView, CopyOutcome, RecoveryCodeView, RevealedSecret, UndoToken,
@@ -317,13 +318,29 @@ pub async fn undo_delete(
     view_of(&s, &id)
 }
 
-/// The account's recovery codes (SHOW).
+/// The account's recovery codes (SHOW), after the vault password (when there is one) and a
+/// native confirmation naming the account (issue 11 item 4).
 #[tauri::command]
 pub async fn list_recovery_codes(
     vault: State<'_, VaultState>,
+    dialogs: State<'_, Dialogs>,
     id: String,
+    password: Option<String>,
 ) -> IpcResult<Vec<RecoveryCodeView>> {
     let id = account_id(&id)?;
+    let label = {
+        let mut s = state::lock(&vault);
+        let label = account(&s, &id)?.label();
+        reauthenticate(&mut s, password)?;
+        label
+    };
+    native::confirm(
+        &dialogs,
+        "Show recovery codes",
+        format!("Show the recovery codes of {label}?"),
+        "Show",
+    )
+    .await?;
     let mut s = state::lock(&vault);
     s.last_activity = Instant::now();
     Ok(account(&s, &id)?
@@ -399,17 +416,32 @@ pub async fn set_recovery_code_used(
 }
 
 /// The account's secret, URI and QR code for moving it to another device (SHOW). Needs the
-/// password when the vault has one.
+/// password when the vault has one, and a native confirmation naming the account (issue 11
+/// item 4).
 #[tauri::command]
 pub async fn reveal_secret(
     vault: State<'_, VaultState>,
+    dialogs: State<'_, Dialogs>,
     id: String,
     password: Option<String>,
 ) -> IpcResult<RevealedSecret> {
     let id = account_id(&id)?;
+    let label = {
+        let mut s = state::lock(&vault);
+        let label = account(&s, &id)?.label();
+        reauthenticate(&mut s, password)?;
+        label
+    };
+    native::confirm(
+        &dialogs,
+        "Show the secret",
+        format!(
+            "Show the secret key and QR code of {label}? Anyone who sees them can make its codes."
+        ),
+        "Show",
+    )
+    .await?;
     let mut s = state::lock(&vault);
-    account(&s, &id)?;
-    reauthenticate(&mut s, password)?;
     let a = account(&s, &id)?;
     let uri = uri::format(a);
     let qr_svg = qr::encode_svg(uri.expose())?;

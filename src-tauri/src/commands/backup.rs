@@ -1,5 +1,5 @@
 //! Export, the restore drill and automatic backups (issue 5; the Twofold backup format is
-//! `docs/backup.md`, the other formats `../shared/docs/formats.md`).
+//! `docs/backup.md`, the other formats `docs/reference/formats.md`).
 //!
 //! - `export_formats` lists core's exporters with what each cannot carry and what a plain one
 //!   exposes; `export_vault` writes the vault in one of them, atomically and readable by the
@@ -27,10 +27,11 @@ use twofold_core::fsio::{self, Existing};
 use twofold_core::{migration, qr, strength, SecretString};
 use zeroize::Zeroizing;
 
-use crate::commands::import::{format_error, password_arg, path_arg, read_file_capped};
+use crate::commands::import::{format_error, password_arg, read_file_capped};
 use crate::commands::vault::reauthenticate;
 use crate::commands::{bounded, now_i64};
 use crate::error::{IpcError, IpcResult};
+use crate::native::{self, Access, Dialogs, PathTokens};
 use crate::state::{self, AppVault, VaultState};
 use crate::views::{
     ms, AutoBackupStatus, DifferenceView, ExportFormatView, ExportOutcome, SkippedView, TransferQr,
@@ -87,8 +88,9 @@ pub async fn password_strength(password: String) -> IpcResult<strength::Assessme
     ))
 }
 
-/// The accounts to export and whether the user may export them in plain: checks the
-/// confirmation and, on a password vault, the password.
+/// The accounts to export: a plain export needs the user's confirmation, and every export
+/// (encrypted ones too: a webview could pick its own password) the vault password when the
+/// vault has one.
 fn accounts_for_export(
     s: &mut AppVault,
     plain: bool,
@@ -96,33 +98,44 @@ fn accounts_for_export(
     vault_password: Option<String>,
 ) -> IpcResult<Vec<Account>> {
     s.file()?;
-    if plain {
-        if !confirm_plain {
-            return Err(IpcError::invalid(
-                "a plain export shows every secret to whoever reads it: confirm it first",
-            ));
-        }
-        reauthenticate(s, vault_password)?;
+    if plain && !confirm_plain {
+        return Err(IpcError::invalid(
+            "a plain export shows every secret to whoever reads it: confirm it first",
+        ));
     }
+    reauthenticate(s, vault_password)?;
     s.last_activity = Instant::now();
     Ok(s.vault()?.accounts().to_vec())
 }
 
-/// Exports the vault in `format` to `path` (core's `formats::export_paths` names several files).
-/// Encrypted formats need `password` (the backup's own); plain ones need `confirmPlain` and,
-/// on a vault with a password, `vaultPassword`.
+/// "N accounts" / "1 account".
+fn accounts_text(n: usize) -> String {
+    if n == 1 {
+        "1 account".to_owned()
+    } else {
+        format!("{n} accounts")
+    }
+}
+
+/// Exports the vault in `format` to the file chosen in the native chooser (`token`; core's
+/// `formats::export_paths` names several files), after a native confirmation naming the
+/// format and the destination. Encrypted formats need `password` (the backup's own); plain
+/// ones `confirmPlain`; every export the vault password (`vaultPassword`) on a password vault.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn export_vault(
     vault: State<'_, VaultState>,
+    dialogs: State<'_, Dialogs>,
+    tokens: State<'_, PathTokens>,
     format: String,
-    path: String,
+    token: String,
     password: Option<String>,
     vault_password: Option<String>,
     confirm_plain: bool,
 ) -> IpcResult<ExportOutcome> {
     bounded("format", &format, 64)?;
     let exporter = exporter(&format)?;
-    let chosen = path_arg("file to export to", &path)?;
+    let chosen = tokens.path("file to export to", &token, Access::Write)?;
     let password = password_arg("backup password", password)?;
     if exporter.encrypted() && password.is_none() {
         return Err(IpcError::invalid(format!(
@@ -140,7 +153,8 @@ pub async fn export_vault(
         (accounts, s.path().to_path_buf())
     };
     let now = now_i64();
-    blocking(move || -> IpcResult<ExportOutcome> {
+    let count = accounts.len();
+    let (files, paths) = blocking(move || -> IpcResult<_> {
         let files = exporter
             .export(&accounts, password.as_ref(), now)
             .map_err(format_error)?;
@@ -156,13 +170,44 @@ pub async fn export_vault(
                 )));
             }
         }
+        Ok((files, paths))
+    })
+    .await??;
+    let more = match paths.len() {
+        1 => String::new(),
+        n => format!(" (and {} more files beside it)", n - 1),
+    };
+    let exposes = if exporter.encrypted() {
+        String::new()
+    } else {
+        format!(
+            "\n\nThe file is not encrypted: anyone who reads it gets {}.",
+            match exporter.exposes() {
+                "" => "every account's secret",
+                e => e,
+            }
+        )
+    };
+    native::confirm(
+        &dialogs,
+        "Export accounts",
+        format!(
+            "Export {} as {} to {}{more}?{exposes}",
+            accounts_text(count),
+            exporter.name(),
+            native::shown(&paths[0])
+        ),
+        "Export",
+    )
+    .await?;
+    blocking(move || -> IpcResult<ExportOutcome> {
         for (p, f) in paths.iter().zip(&files) {
             fsio::write_private(p, &f.bytes, Existing::Replace)
                 .map_err(|e| IpcError::internal(format!("cannot write {}: {e}", p.display())))?;
         }
         Ok(ExportOutcome {
             paths: paths.iter().map(|p| p.display().to_string()).collect(),
-            accounts: accounts.len(),
+            accounts: count,
         })
     })
     .await?
@@ -175,6 +220,7 @@ pub async fn export_vault(
 #[tauri::command]
 pub async fn show_transfer_qr(
     vault: State<'_, VaultState>,
+    dialogs: State<'_, Dialogs>,
     vault_password: Option<String>,
     confirm_plain: bool,
 ) -> IpcResult<TransferQr> {
@@ -182,6 +228,17 @@ pub async fn show_transfer_qr(
         let mut s = state::lock(&vault);
         accounts_for_export(&mut s, true, confirm_plain, vault_password)?
     };
+    native::confirm(
+        &dialogs,
+        "Show transfer QR codes",
+        format!(
+            "Show the Google Authenticator transfer QR codes of {} on the screen? Anyone who sees \
+             or photographs them gets those accounts.",
+            accounts_text(accounts.len())
+        ),
+        "Show",
+    )
+    .await?;
     blocking(move || transfer_qr(&accounts)).await?
 }
 
@@ -258,15 +315,16 @@ fn check_strength(password: Option<&SecretString>) -> IpcResult<()> {
     }
 }
 
-/// The restore drill: decrypts the Twofold backup at `path` with `password` and compares it
+/// The restore drill: decrypts the Twofold backup chosen (`token`) with `password` and compares it
 /// with the vault account by account.
 #[tauri::command]
 pub async fn verify_backup(
     vault: State<'_, VaultState>,
-    path: String,
+    tokens: State<'_, PathTokens>,
+    token: String,
     password: Option<String>,
 ) -> IpcResult<VerifyReport> {
-    let path = path_arg("backup file", &path)?;
+    let path = tokens.path("backup file", &token, Access::Read)?;
     let Some(password) = password_arg("backup password", password)? else {
         return Err(IpcError::WrongPassword(
             "enter the backup's password".into(),
@@ -492,10 +550,33 @@ pub async fn auto_backup_status(vault: State<'_, VaultState>) -> IpcResult<AutoB
 pub async fn set_auto_backup_password<R: Runtime>(
     app: AppHandle<R>,
     vault: State<'_, VaultState>,
+    dialogs: State<'_, Dialogs>,
     password: Option<String>,
+    vault_password: Option<String>,
 ) -> IpcResult<AutoBackupStatus> {
     let password = password_arg("backup password", password)?;
     check_strength(password.as_ref())?;
+    if password.is_some() {
+        // A webview that chose this password could read every later backup: the vault
+        // password (when there is one) and a native confirmation first.
+        let (count, dir) = {
+            let mut s = state::lock(&vault);
+            reauthenticate(&mut s, vault_password)?;
+            (s.vault()?.len(), s.settings.auto_backup_dir.clone())
+        };
+        let dest = dir.unwrap_or_else(|| "the folder you choose".to_owned());
+        native::confirm(
+            &dialogs,
+            "Automatic backups",
+            format!(
+                "Encrypt the automatic backups of your {} with this new password? They are \
+                 written to {dest}.",
+                accounts_text(count)
+            ),
+            "Use this password",
+        )
+        .await?;
+    }
     {
         let mut s = state::lock(&vault);
         s.mutate(|v| {
@@ -512,6 +593,52 @@ pub async fn set_auto_backup_password<R: Runtime>(
         check_and_emit(&handle, false);
     });
     Ok(auto_status(&state::lock(&vault)))
+}
+
+/// Sets the automatic backups' folder to the one chosen in the native chooser (`token`), after
+/// the vault password (when there is one) and a native confirmation naming the folder; `null`
+/// clears it. The folder is never a free string from the page (issue 11 item 4).
+#[tauri::command]
+pub async fn set_auto_backup_folder(
+    vault: State<'_, VaultState>,
+    dialogs: State<'_, Dialogs>,
+    tokens: State<'_, PathTokens>,
+    token: Option<String>,
+    vault_password: Option<String>,
+) -> IpcResult<AutoBackupStatus> {
+    let folder = match token {
+        Some(t) => Some(tokens.path("backup folder", &t, Access::Folder)?),
+        None => None,
+    };
+    if let Some(folder) = &folder {
+        let count = {
+            let mut s = state::lock(&vault);
+            reauthenticate(&mut s, vault_password)?;
+            s.vault()?.len()
+        };
+        native::confirm(
+            &dialogs,
+            "Automatic backups",
+            format!(
+                "Write encrypted automatic backups of your {} to {}?",
+                accounts_text(count),
+                native::shown(folder)
+            ),
+            "Use this folder",
+        )
+        .await?;
+    }
+    let mut s = state::lock(&vault);
+    let old = s.settings.auto_backup_dir.clone();
+    s.settings.auto_backup_dir = folder.map(|f| f.display().to_string());
+    if let Err(e) = s.save_settings() {
+        s.settings.auto_backup_dir = old;
+        return Err(IpcError::Internal(e));
+    }
+    s.auto_backup.last_error = None;
+    s.auto_backup.failed_at = None;
+    s.last_activity = Instant::now();
+    Ok(auto_status(&s))
 }
 
 /// Writes an automatic backup now, due or not (after one already being written, if any);

@@ -1,6 +1,6 @@
 //! Adding accounts: QR codes from an image file, pasted image bytes, the screen or the
 //! clipboard; `otpauth://` and Google Authenticator `otpauth-migration://` links; the manual
-//! form with live validation; then the preview and one atomic import (IPC.md "Commands";
+//! form with live validation; then the preview and one atomic import (docs/ipc.md "Commands";
 //! security.md I1, I2, I4).
 //!
 //! Found accounts wait in [`AppVault::pending`] under random tokens: the UI sees their labels
@@ -15,8 +15,6 @@
 //! duplicates and skipped entries only. `confirm_file_import` merges them with
 //! `twofold_core::merge` (skip, replace or keep both) in one save.
 
-use std::io::Read as _;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use serde::Deserialize;
@@ -24,11 +22,12 @@ use tauri::State;
 use twofold_core::account::Account;
 use twofold_core::intake::{self, FileIntake};
 use twofold_core::merge::{self, DuplicateChoice};
-use twofold_core::{capture, formats, migration, qr, SecretString};
+use twofold_core::{capture, formats, fsio, migration, qr, SecretString};
 use zeroize::Zeroizing;
 
 use crate::commands::{bounded, now_i64};
 use crate::error::{IpcError, IpcResult};
+use crate::native::{Access, PathTokens};
 use crate::state::{self, AppVault, PendingFile, VaultState, MAX_PENDING};
 use crate::views::{
     kind_parts, Candidate, FileEntryView, FileImportOutcome, FilePreview, ImportOutcome,
@@ -130,34 +129,18 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .map_err(|e| IpcError::internal(format!("the decoder stopped: {e}")))
 }
 
-/// Reads at most [`MAX_IMAGE_BYTES`] from `path`.
-fn read_capped(path: &std::path::Path) -> IpcResult<Vec<u8>> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| IpcError::invalid(format!("cannot open {}: {e}", path.display())))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_IMAGE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| IpcError::invalid(format!("cannot read {}: {e}", path.display())))?;
-    if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(IpcError::invalid(format!(
-            "{} is larger than {MAX_IMAGE_BYTES} bytes",
-            path.display()
-        )));
-    }
-    Ok(bytes)
-}
-
-/// Decodes the QR codes in an image file.
+/// Decodes the QR codes in an image file, named by a token from `choose_path` or a drop.
 #[tauri::command]
-pub async fn scan_image_file(vault: State<'_, VaultState>, path: String) -> IpcResult<ScanResult> {
-    bounded("path", &path, 4096)?;
-    if path.trim().is_empty() {
-        return Err(IpcError::invalid("choose an image file"));
-    }
+pub async fn scan_image_file(
+    vault: State<'_, VaultState>,
+    tokens: State<'_, PathTokens>,
+    token: String,
+) -> IpcResult<ScanResult> {
+    let path = tokens.path("image file", &token, Access::Read)?;
     require_unlocked(&vault)?;
-    let path = PathBuf::from(path.trim());
     let decoded = blocking(move || {
-        read_capped(&path).map(|bytes| qr::decode_image_bytes(&bytes).map_err(|e| e.to_string()))
+        read_file_capped(&path, MAX_IMAGE_BYTES)
+            .map(|bytes| qr::decode_image_bytes(&bytes).map_err(|e| e.to_string()))
     })
     .await??;
     scan_outcome(&vault, decoded)
@@ -373,44 +356,16 @@ pub async fn confirm_import(
 /// Largest import file read (core's limit for every format).
 pub const MAX_IMPORT_BYTES: usize = formats::MAX_FILE_BYTES;
 
-/// Reads at most `max` bytes of `path` into a zeroized buffer (export files hold secrets).
+/// Reads at most `max` bytes of `path` into a zeroized buffer (export files hold secrets);
+/// anything but a regular file (a FIFO, a device, a folder) is refused without blocking
+/// (core's `fsio::read_regular`).
 ///
 /// # Errors
-/// [`IpcError::InvalidInput`] when the file cannot be opened or read, or is larger.
+/// [`IpcError::InvalidInput`] when the file cannot be opened or read, is not a regular file,
+/// or is larger.
 pub fn read_file_capped(path: &std::path::Path, max: usize) -> IpcResult<Zeroizing<Vec<u8>>> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| IpcError::invalid(format!("cannot open {}: {e}", path.display())))?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(max as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| IpcError::invalid(format!("cannot read {}: {e}", path.display())))?;
-    if bytes.len() > max {
-        return Err(IpcError::invalid(format!(
-            "{} is larger than {max} bytes",
-            path.display()
-        )));
-    }
-    Ok(bytes)
-}
-
-/// A path typed or picked in the UI: trimmed, non-empty, bounded, absolute.
-///
-/// # Errors
-/// [`IpcError::InvalidInput`] saying what was expected.
-pub fn path_arg(what: &str, path: &str) -> IpcResult<PathBuf> {
-    bounded(what, path, 4096)?;
-    let path = path.trim();
-    if path.is_empty() {
-        return Err(IpcError::invalid(format!("choose the {what}")));
-    }
-    let path = PathBuf::from(path);
-    if !path.is_absolute() {
-        return Err(IpcError::invalid(format!(
-            "the {what} must be an absolute path, got {}",
-            path.display()
-        )));
-    }
-    Ok(path)
+    fsio::read_regular(path, max)
+        .map_err(|e| IpcError::invalid(format!("cannot read {}: {e}", path.display())))
 }
 
 /// A password argument, bounded and zeroized; `None` or "" is no password.
@@ -484,10 +439,11 @@ pub fn file_preview(
 #[tauri::command]
 pub async fn read_import_file(
     vault: State<'_, VaultState>,
-    path: String,
+    tokens: State<'_, PathTokens>,
+    token: String,
     password: Option<String>,
 ) -> IpcResult<FilePreview> {
-    let path = path_arg("file to import", &path)?;
+    let path = tokens.path("file to import", &token, Access::Read)?;
     let password = password_arg("password", password)?;
     require_unlocked(&vault)?;
     let now = now_i64();
@@ -666,10 +622,7 @@ mod tests {
     }
 
     #[test]
-    fn paths_must_be_absolute_and_passwords_bounded() {
-        assert!(path_arg("file", "relative/x.json").is_err());
-        assert!(path_arg("file", "  ").is_err());
-        assert!(path_arg("file", "/tmp/x.json").is_ok());
+    fn passwords_are_bounded() {
         assert!(password_arg("password", Some(String::new()))
             .expect("ok")
             .is_none());

@@ -1,4 +1,4 @@
-//! The IPC commands of /work/notes/IPC.md, one module per screen: [`vault`] (create, unlock,
+//! The IPC commands of docs/ipc.md, one module per screen: [`vault`] (create, unlock,
 //! lock, credentials), [`accounts`] (list, codes, copy, edit, delete, recovery codes, reveal),
 //! [`import`] (QR, URI and manual entry, import from file, preview, confirm), [`backup`]
 //! (export, restore drill, automatic backups) and [`settings`].
@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod files;
 pub mod import;
 pub mod settings;
 pub mod vault;

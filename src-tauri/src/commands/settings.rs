@@ -1,6 +1,6 @@
-//! Settings commands: read and replace the user's settings (IPC.md `Settings`), stored as
-//! JSON in the app's config directory with mode 0600 (no secrets in it). A changed global
-//! shortcut is re-registered at once.
+//! Settings commands: read and replace the user's settings (docs/ipc.md "Types",
+//! `Settings`), stored as JSON in the app's config directory with mode 0600 (no secrets in
+//! it). A changed global shortcut is re-registered at once.
 
 use tauri::{AppHandle, Runtime, State};
 
@@ -15,19 +15,27 @@ pub async fn get_settings(vault: State<'_, VaultState>) -> IpcResult<Settings> {
     Ok(state::lock(&vault).settings.clone())
 }
 
-/// Validates, stores and applies new settings; returns them as stored.
+/// Validates, stores and applies new settings; returns them as stored. Everything is checked
+/// before anything is stored: a refused request changes nothing.
 #[tauri::command]
 pub async fn set_settings<R: Runtime>(
     app: AppHandle<R>,
     vault: State<'_, VaultState>,
     settings: Settings,
 ) -> IpcResult<Settings> {
-    settings.validate().map_err(IpcError::InvalidInput)?;
     let mut settings = settings;
+    // The backup folder is set only through `set_auto_backup_folder` (a native chooser and a
+    // confirmation): whatever the page sends here is replaced by the stored folder before the
+    // checks, which therefore judge what will be stored (issue 11 item 4).
+    settings.auto_backup_dir = state::lock(&vault).settings.auto_backup_dir.clone();
     settings.global_shortcut = settings
         .global_shortcut
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty());
+    settings.validate().map_err(IpcError::InvalidInput)?;
+    if let Some(text) = settings.global_shortcut.as_deref() {
+        shortcut::check(text).map_err(IpcError::InvalidInput)?;
+    }
     let old = {
         let mut s = state::lock(&vault);
         let old = std::mem::replace(&mut s.settings, settings.clone());

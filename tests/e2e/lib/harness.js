@@ -1,6 +1,6 @@
 // The end-to-end harness: starts tauri-driver, opens and closes sessions of the real Twofold app
 // (each session is one app process, launched by WebKitWebDriver), finds elements by the
-// data-testid attributes of the IPC contract's "E2E selectors", and reaches the parts of the
+// data-testid attributes of docs/ipc.md ("E2E selectors"), and reaches the parts of the
 // desktop a person would use: the X clipboard (xclip), the screen (ImageMagick `display`), the
 // keychain (secret-tool) and twofold-cli as a second opinion on codes.
 //
@@ -11,6 +11,8 @@
 //   TWOFOLD_E2E_ARTIFACTS        where screenshots/ go
 //   TWOFOLD_E2E_SCREENSHOT       where the README's account-list screenshot goes
 //   TWOFOLD_E2E_CORPUS           ../shared/qr-corpus
+//   TWOFOLD_E2E_DIALOGS          the folder through which the app's `e2e-seam` build takes the
+//                                answers to its native dialogs (src-tauri/src/native.rs)
 
 import { spawn, execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, copyFileSync, existsSync, readdirSync, readlinkSync, readFileSync } from "node:fs";
@@ -35,10 +37,32 @@ export const env = {
   artifacts: process.env.TWOFOLD_E2E_ARTIFACTS ?? join(root, "artifacts"),
   readmeShot: process.env.TWOFOLD_E2E_SCREENSHOT ?? join(root, "docs", "screenshot-accounts.png"),
   corpus: process.env.TWOFOLD_E2E_CORPUS ?? resolve(root, "..", "shared", "qr-corpus"),
+  dialogs: process.env.TWOFOLD_E2E_DIALOGS ?? "",
   // 0: a free port is picked at start (so runs side by side do not collide).
   driverPort: Number(process.env.TWOFOLD_E2E_DRIVER_PORT ?? 0),
   nativePort: Number(process.env.TWOFOLD_E2E_NATIVE_PORT ?? 0),
 };
+
+// ---- native dialogs ----
+// A native dialog cannot be clicked through WebDriver. The app built for this suite (feature
+// `e2e-seam`, scripts/e2e.sh; never the packaged build) answers its dialogs from files in
+// TWOFOLD_E2E_DIALOGS and logs every confirmation it shows there.
+
+/** The next native file or folder chooser returns `path` (as if the user picked it). */
+export function pickNext(path) {
+  writeFileSync(join(env.dialogs, "pick"), path);
+}
+
+/** The next native confirmation is declined (the default answer is yes). */
+export function declineNext() {
+  writeFileSync(join(env.dialogs, "answer"), "no");
+}
+
+/** Every native confirmation shown so far: `title<TAB>message`, oldest first. */
+export function confirmations() {
+  const log = join(env.dialogs, "confirmed.log");
+  return existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+}
 
 /** How long to wait for the UI by default (debug build, software rendering, 2 cores). */
 export const UI_TIMEOUT = 15_000;
@@ -75,6 +99,7 @@ export async function startDriver() {
   if (env.driverPort === 0) env.driverPort = await freePort();
   while (env.nativePort === 0 || env.nativePort === env.driverPort) env.nativePort = await freePort();
   if (!env.vault) throw new Error("TWOFOLD_VAULT is not set: run the suite through scripts/e2e.sh");
+  if (!env.dialogs) throw new Error("TWOFOLD_E2E_DIALOGS is not set: run the suite through scripts/e2e.sh");
   if (!existsSync(env.app)) throw new Error(`no app binary at ${env.app}: run scripts/e2e.sh`);
   if (!process.env.DISPLAY) throw new Error("DISPLAY is not set: run the suite through scripts/e2e.sh");
   if (await portOpen(env.driverPort)) {

@@ -25,6 +25,7 @@ import {
   env,
   keychainItems,
   makeQr,
+  pickNext,
   publishReadmeShot,
   screenCapture,
   showOnScreen,
@@ -258,10 +259,11 @@ describe("Twofold desktop app (tauri-driver, Xvfb, real Secret Service)", { conc
     await app.gone("account-details");
   });
 
-  it("3. imports a QR image file from the shared corpus via path → preview → confirm", { timeout: TEST_TIMEOUT }, async () => {
+  it("3. imports a QR image file from the shared corpus via the native chooser → preview → confirm", { timeout: TEST_TIMEOUT }, async () => {
     await openAdd(app, "file");
-    await app.type("file-path", fileQr.path);
-    await app.click("file-scan");
+    // The chooser is Rust's; the page only gets a token for the file (issue 11 item 4).
+    pickNext(fileQr.path);
+    await app.click("file-choose");
     const candidate = await waitCandidate(app, fileQr.issuer);
     const box = await candidate.findElements(App.sel("candidate-select"));
     assert.equal(box.length, 1, "each candidate has a checkbox");

@@ -15,7 +15,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { App, Key, env, sleep, startDriver, stopDriver } from "../lib/harness.js";
+import { App, Key, confirmations, declineNext, env, pickNext, sleep, startDriver, stopDriver } from "../lib/harness.js";
 
 const TEST_TIMEOUT = 180_000;
 const SHARED = dirname(env.corpus);
@@ -131,8 +131,9 @@ describe("Import from file, export, verify and automatic backups (issue 5)", { c
   it("2. imports the encrypted Aegis export with its password: preview, then the accounts in the list", { timeout: TEST_TIMEOUT }, async () => {
     await fromSettings(app, "settings-import-file");
     await app.find("file-import");
-    await app.type("file-import-path", AEGIS_ENCRYPTED);
-    await app.click("file-import-read");
+    // The native chooser is Rust's: the page only ever holds a token for the file.
+    pickNext(AEGIS_ENCRYPTED);
+    await app.click("file-import-choose");
     // Encrypted: the password is asked for first.
     await app.find("file-import-password");
     assert.match(await app.text("file-import-format"), /encrypted Aegis file/);
@@ -171,7 +172,9 @@ describe("Import from file, export, verify and automatic backups (issue 5)", { c
     assert.match(await app.text("export-loses"), /keeps everything/);
     await app.type("export-password", "password");
     await app.type("export-password-repeat", "password");
-    await app.type("export-path", backupPath);
+    pickNext(backupPath);
+    await app.click("export-choose");
+    await app.driver.wait(async () => (await app.textContent("export-path")) === backupPath, 15_000, "the chosen path is shown");
     await app.click("export-submit");
     assert.match(await app.text("export-error"), /too easy to guess/);
     assert.ok(!existsSync(backupPath), "nothing is written with a weak password");
@@ -181,6 +184,17 @@ describe("Import from file, export, verify and automatic backups (issue 5)", { c
     const meter = await app.find("export-strength", { extra: '[data-accepted="true"]' });
     assert.ok(Number(await meter.getAttribute("data-score")) >= 3, "the meter accepts the passphrase");
     await app.type("export-password-repeat", BACKUP_PASSWORD);
+    // Declined in the native confirmation (outside the page): nothing is written.
+    const shownBefore = confirmations().length;
+    declineNext();
+    await app.click("export-submit");
+    await app.driver.wait(async () => confirmations().length > shownBefore, 60_000, "the native confirmation was shown");
+    await sleep(500);
+    assert.ok(!existsSync(backupPath), "a declined export writes nothing");
+    const asked = confirmations().at(-1);
+    assert.match(asked, /^Export accounts\tExport 7 accounts as Twofold backup to /, asked);
+    assert.ok(asked.includes(backupPath), `the dialog names the destination: ${asked}`);
+    // Confirmed: written.
     await app.click("export-submit");
     assert.match(await app.text("export-done", { timeout: 60_000 }), new RegExp(backupPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
     assert.ok(existsSync(backupPath), "the backup file exists");
@@ -193,7 +207,9 @@ describe("Import from file, export, verify and automatic backups (issue 5)", { c
   it("4. the restore drill: the backup matches the vault; a wrong password is refused", { timeout: TEST_TIMEOUT }, async () => {
     await fromSettings(app, "settings-verify");
     await app.find("verify-view");
-    await app.type("verify-path", backupPath);
+    pickNext(backupPath);
+    await app.click("verify-choose");
+    await app.driver.wait(async () => (await app.textContent("verify-path")) === basename(backupPath), 15_000, "the chosen file is shown");
     await app.type("verify-password", "wrong horse");
     await app.click("verify-submit");
     assert.match(await app.text("verify-error", { timeout: 60_000 }), /wrong password/i);
@@ -209,9 +225,11 @@ describe("Import from file, export, verify and automatic backups (issue 5)", { c
   it("5. automatic backups: folder, own password, Back up now → a backup file and the status line", { timeout: TEST_TIMEOUT }, async () => {
     mkdirSync(autoDir, { recursive: true });
     await openSettings(app);
-    const dir = await app.type("settings-auto-backup-dir", autoDir);
-    await dir.sendKeys("\t"); // change event: saved
-    await sleep(500);
+    // The folder comes from the native chooser, confirmed in a native dialog naming it.
+    pickNext(autoDir);
+    await clickInView(app, "settings-auto-backup-choose");
+    await app.driver.wait(async () => (await app.textContent("settings-auto-backup-dir")) === autoDir, 15_000, "the folder is set");
+    assert.ok(confirmations().some((c) => c.startsWith("Automatic backups\t") && c.includes(autoDir)), confirmations().join("\n"));
     await clickInView(app, "settings-auto-backup");
     await app.type("settings-auto-backup-password", AUTO_PASSWORD);
     await app.type("settings-auto-backup-password-repeat", AUTO_PASSWORD);

@@ -1,13 +1,13 @@
 // The only module that talks to the backend: typed wrappers over the app's commands (IPC contract,
-// /work/notes/IPC.md), the three backend events, and the two platform services the UI needs (the
-// native file dialog and file drops). Components never call `invoke`; they go through the state
-// modules, which call these functions. Arguments are camelCase keys; Tauri maps them to the Rust
-// snake_case parameters.
+// docs/ipc.md), the backend events, and file drops. Components never call `invoke`; they go through
+// the state modules, which call these functions. Arguments are camelCase keys; Tauri maps them to
+// the Rust snake_case parameters. Files are never named by path here: Rust shows the native
+// choosers (`choosePath`) and tells the page about dropped files, handing out opaque tokens that
+// the commands take (issue 11 item 4; docs/ipc.md "Path tokens").
 
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import { getCurrentWebview } from '@tauri-apps/api/webview'
-import { open, save } from '@tauri-apps/plugin-dialog'
 import type {
   AutoBackupStatus,
   ExportFormat,
@@ -16,11 +16,13 @@ import type {
   FileImportOutcome,
   FilePreview,
   OnDuplicate,
+  Picked,
   Strength,
   TransferQr,
   VerifyReport,
   AccountPatch,
   AccountView,
+  CredentialChange,
   CodeView,
   ImportDecision,
   ImportOutcome,
@@ -43,6 +45,7 @@ const KINDS: readonly IpcErrorKind[] = [
   'duplicate',
   'changedOnDisk',
   'damaged',
+  'cancelled',
   'internal',
 ]
 
@@ -86,9 +89,10 @@ export const unlock = (password: string | null, recoveryKey: string | null) =>
   call<VaultStatus>('unlock', { password, recoveryKey })
 export const lock = () => call<VaultStatus>('lock')
 export const setPassword = (current: string | null, password: string | null) =>
-  call<VaultStatus>('set_password', { current, password })
+  call<CredentialChange>('set_password', { current, password })
 export const regenerateRecoveryKey = (password: string | null) =>
-  call<{ recoveryKey: string }>('regenerate_recovery_key', { password })
+  call<CredentialChange>('regenerate_recovery_key', { password })
+export const restoreNewerCopy = () => call<VaultStatus>('restore_newer_copy')
 export const activity = () => call<void>('activity')
 
 // ---- accounts ----
@@ -101,8 +105,9 @@ export const updateAccount = (id: string, patch: AccountPatch) =>
 export const reorderAccounts = (ids: string[]) => call<void>('reorder_accounts', { ids })
 export const deleteAccount = (id: string) => call<{ undoToken: string }>('delete_account', { id })
 export const undoDelete = (undoToken: string) => call<AccountView>('undo_delete', { undoToken })
-export const listRecoveryCodes = (id: string) =>
-  call<RecoveryCodeView[]>('list_recovery_codes', { id })
+/** (SHOW) after a native confirmation; `password` when the vault has one. */
+export const listRecoveryCodes = (id: string, password: string | null) =>
+  call<RecoveryCodeView[]>('list_recovery_codes', { id, password })
 export const addRecoveryCodes = (id: string, text: string) =>
   call<AccountView>('add_recovery_codes', { id, text })
 export const setRecoveryCodeUsed = (id: string, index: number, used: boolean) =>
@@ -111,7 +116,7 @@ export const revealSecret = (id: string, password: string | null) =>
   call<Revealed>('reveal_secret', { id, password })
 
 // ---- import ----
-export const scanImageFile = (path: string) => call<ScanResult>('scan_image_file', { path })
+export const scanImageFile = (token: string) => call<ScanResult>('scan_image_file', { token })
 export const scanImageBytes = (bytes: Uint8Array) =>
   call<ScanResult>('scan_image_bytes', { bytes: Array.from(bytes) })
 export const scanScreen = () => call<ScanResult>('scan_screen')
@@ -131,8 +136,8 @@ export const confirmImport = (decisions: ImportDecision[]) =>
   call<ImportOutcome>('confirm_import', { decisions })
 
 // ---- import from file, export, backups (issue 5) ----
-export const readImportFile = (path: string, password: string | null) =>
-  call<FilePreview>('read_import_file', { path, password })
+export const readImportFile = (token: string, password: string | null) =>
+  call<FilePreview>('read_import_file', { token, password })
 export const confirmFileImport = (importId: string, onDuplicate: OnDuplicate, exclude: number[]) =>
   call<FileImportOutcome>('confirm_file_import', { importId, onDuplicate, exclude })
 export const cancelFileImport = (importId: string) => call<void>('cancel_file_import', { importId })
@@ -140,7 +145,7 @@ export const exportFormats = () => call<ExportFormat[]>('export_formats')
 export const passwordStrength = (password: string) => call<Strength>('password_strength', { password })
 export const exportVault = (a: {
   format: ExportFormatId
-  path: string
+  token: string
   password: string | null
   vaultPassword: string | null
   confirmPlain: boolean
@@ -148,11 +153,14 @@ export const exportVault = (a: {
 /** (SHOW) the Google Authenticator transfer QR codes, SVG documents. */
 export const showTransferQr = (vaultPassword: string | null, confirmPlain: boolean) =>
   call<TransferQr>('show_transfer_qr', { vaultPassword, confirmPlain })
-export const verifyBackup = (path: string, password: string) =>
-  call<VerifyReport>('verify_backup', { path, password })
+export const verifyBackup = (token: string, password: string) =>
+  call<VerifyReport>('verify_backup', { token, password })
 export const autoBackupStatus = () => call<AutoBackupStatus>('auto_backup_status')
-export const setAutoBackupPassword = (password: string | null) =>
-  call<AutoBackupStatus>('set_auto_backup_password', { password })
+export const setAutoBackupPassword = (password: string | null, vaultPassword: string | null) =>
+  call<AutoBackupStatus>('set_auto_backup_password', { password, vaultPassword })
+/** Sets the automatic backups' folder to a chosen one (`token`), or clears it (`null`). */
+export const setAutoBackupFolder = (token: string | null, vaultPassword: string | null) =>
+  call<AutoBackupStatus>('set_auto_backup_folder', { token, vaultPassword })
 export const backupNow = () => call<AutoBackupStatus>('backup_now')
 
 // ---- settings ----
@@ -186,38 +194,15 @@ export async function listenBackend(h: BackendEvents): Promise<UnlistenFn> {
 
 // ---- platform ----
 
-/** Opens the native "choose an image" dialog; resolves to the path, or null if cancelled. */
-export async function chooseImageFile(title: string): Promise<string | null> {
-  const picked = await open({
-    title,
-    multiple: false,
-    directory: false,
-    filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'gif', 'bmp', 'webp'] }],
-  })
-  return typeof picked === 'string' ? picked : null
-}
+/** What a native chooser is for (Rust picks its title and kind). */
+export type PathPurpose = 'importFile' | 'imageFile' | 'backupFile' | 'exportFile' | 'backupFolder'
 
-/** Opens the native "choose a file" dialog for an import or backup file; null if cancelled. */
-export async function chooseFile(title: string): Promise<string | null> {
-  const picked = await open({ title, multiple: false, directory: false })
-  return typeof picked === 'string' ? picked : null
-}
-
-/** Opens the native "choose a folder" dialog; null if cancelled. */
-export async function chooseFolder(title: string): Promise<string | null> {
-  const picked = await open({ title, multiple: false, directory: true })
-  return typeof picked === 'string' ? picked : null
-}
-
-/** Opens the native save dialog; resolves to the chosen path, or null if cancelled. */
-export async function chooseSavePath(title: string, defaultPath: string, extension: string): Promise<string | null> {
-  const picked = await save({
-    title,
-    defaultPath,
-    filters: extension ? [{ name: extension.toUpperCase(), extensions: [extension] }] : [],
-  })
-  return typeof picked === 'string' ? picked : null
-}
+/**
+ * Shows the native chooser for `purpose` (Rust opens it); resolves to the chosen path's token
+ * and names, or null if cancelled. `suggestedName` is the file name offered for `exportFile`.
+ */
+export const choosePath = (purpose: PathPurpose, suggestedName: string | null = null) =>
+  call<Picked | null>('choose_path', { purpose, suggestedName })
 
 /** Subscribes to "backup-status" (an automatic backup was written or failed). */
 export async function onBackupStatus(h: (s: AutoBackupStatus) => void): Promise<UnlistenFn> {
@@ -234,25 +219,28 @@ export async function onBackupStatus(h: (s: AutoBackupStatus) => void): Promise<
   }
 }
 
-/** Calls `onDrop` with the paths of files dropped on the window; resolves to an unsubscribe. */
-export async function onFileDrop(
-  onDrop: (paths: string[]) => void,
-  onHover: (over: boolean) => void,
-): Promise<UnlistenFn> {
+/**
+ * Calls `onDrop` with the files dropped on the window (tokens and names from Rust, which the OS
+ * tells the paths; the page never handles a path) and `onHover` while a drag is over it;
+ * resolves to an unsubscribe.
+ */
+export async function onFileDrop(onDrop: (files: Picked[]) => void, onHover: (over: boolean) => void): Promise<UnlistenFn> {
+  const offs: UnlistenFn[] = []
   try {
-    return await getCurrentWebview().onDragDropEvent((e) => {
-      const p = e.payload
-      if (p.type === 'drop') {
-        onHover(false)
-        onDrop(p.paths)
-      } else if (p.type === 'enter' || p.type === 'over') {
-        onHover(true)
-      } else {
-        onHover(false)
-      }
-    })
+    offs.push(await listen<Picked[]>('files-dropped', (e) => onDrop(e.payload)))
+    offs.push(
+      await getCurrentWebview().onDragDropEvent((e) => {
+        const t = e.payload.type
+        onHover(t === 'enter' || t === 'over')
+      }),
+    )
   } catch {
-    // Outside a Tauri window (unit tests, a plain browser) there is no webview to listen to.
-    return () => {}
+    // Outside a Tauri window (unit tests, a plain browser) there is nothing to listen to.
   }
+  return () =>
+    offs.forEach((off) => {
+      Promise.resolve()
+        .then(() => off() as unknown)
+        .catch(() => {})
+    })
 }

@@ -68,7 +68,8 @@ export function extensionOf(name: string): string {
  */
 export function exportProblem(a: {
   format: ExportFormat
-  path: string
+  /** Whether a destination was chosen in the native chooser. */
+  chosen: boolean
   passwordProblem: string | null
   confirmPlain: boolean
   vaultHasPassword: boolean
@@ -76,11 +77,12 @@ export function exportProblem(a: {
 }): string | null {
   if (a.format.encrypted) {
     if (a.passwordProblem) return a.passwordProblem
-  } else {
-    if (!a.confirmPlain) return 'Tick the box to confirm you understand what this file exposes'
-    if (a.vaultHasPassword && a.vaultPassword === '') return 'Enter the vault password'
+  } else if (!a.confirmPlain) {
+    return 'Tick the box to confirm you understand what this file exposes'
   }
-  if (a.path.trim() === '') return 'Choose where to save the file'
+  // Every export of a password vault needs the vault password (issue 11 item 4).
+  if (a.vaultHasPassword && a.vaultPassword === '') return 'Enter the vault password'
+  if (!a.chosen) return 'Choose where to save the file'
   return null
 }
 

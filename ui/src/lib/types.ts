@@ -1,6 +1,7 @@
 // Mirrors of the Rust view types of the app crate (src-tauri, serde `rename_all = "camelCase"`), as
 // fixed by the IPC contract. Times are unix milliseconds. No type here ever holds an OTP secret,
-// except the explicit "show" results (`Revealed`, `RecoveryKeyShown`, `RecoveryCodeView`).
+// except the explicit "show" results (`Revealed`, `RecoveryCodeView`, `TransferQr`) and a new
+// recovery key (`create_vault`'s `{ recoveryKey }`, `CredentialChange.recoveryKey`).
 
 /** Whether a vault exists and whether its keys are in memory. */
 export type VaultState = 'none' | 'locked' | 'unlocked'
@@ -11,7 +12,7 @@ export type SlotKind = 'keychain' | 'password' | 'keychainAndPassword' | 'recove
 /** What the unlock screen must ask for. */
 export type UnlockNeeds = 'nothing' | 'password' | 'passwordOrRecoveryKey'
 
-/** `vault_status()`, `unlock()`, `lock()`, `set_password()`. */
+/** `vault_status()`, `unlock()`, `lock()`, `restore_newer_copy()`; in `CredentialChange`. */
 export interface VaultStatus {
   state: VaultState
   vaultPath: string
@@ -20,6 +21,25 @@ export interface VaultStatus {
   keychainError: string | null
   needs: UnlockNeeds
   reason: string | null
+  /** The vault file is older than a copy beside it or than this session saw (a rollback). */
+  rollback: RollbackInfo | null
+}
+
+/** A rollback: an older vault file was put in place (a sync tool, a restore). */
+export interface RollbackInfo {
+  current: number
+  newer: number
+  /** Whether a newer copy is at hand (beside the vault, or held by this session), so it can be restored. */
+  canRestore: boolean
+}
+
+/** What a credential change did (the data key was rotated). */
+export interface CredentialChange {
+  status: VaultStatus
+  /** A new recovery key to show once, when there is one. */
+  recoveryKey: string | null
+  copiesResealed: number
+  copiesRemoved: number
 }
 
 /** The OTP family of an account. */
@@ -171,6 +191,7 @@ export type IpcErrorKind =
   | 'duplicate'
   | 'changedOnDisk'
   | 'damaged'
+  | 'cancelled'
   | 'internal'
 
 /** One account of an import file, as the preview shows it (never the secret). */
@@ -222,7 +243,15 @@ export interface FileImportOutcome {
 /** The export formats' ids. */
 export type ExportFormatId = 'twofold' | 'aegis' | 'aegis-plain' | 'uris' | 'google-qr'
 
-/** An export format (`export_formats`). */
+/** A file or folder chosen in a native chooser (or dropped): the token commands take. */
+export interface Picked {
+  token: string
+  /** The file or folder name. */
+  name: string
+  /** The full path, to show. */
+  path: string
+}
+
 /** How strong a new backup password is, by Rust's rule (`password_strength`). */
 export interface Strength {
   /** zxcvbn's score, 0 to 4. */
@@ -233,6 +262,7 @@ export interface Strength {
   message: string | null
 }
 
+/** An export format (`export_formats`). */
 export interface ExportFormat {
   id: ExportFormatId
   name: string

@@ -12,13 +12,13 @@ mod vault;
 use accounts::{add, code, edit, generate, list, remove};
 use recovery_codes::recovery_codes;
 use scan::scan;
-use vault::{doctor, init, password, recovery_key};
+use vault::{doctor, init, password, recovery_key, restore_newer};
 
 use std::io::Write;
 
 use clap::CommandFactory;
 
-use crate::cli::{BackupCommand, Cli, Command};
+use crate::cli::{BackupCommand, Cli, Command, VaultCommand};
 use crate::error::Failure;
 
 /// Runs `cli`.
@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             json,
         }) => transfer::verify(g, &file, backup_password_file.as_deref(), json),
         Command::RecoveryKey => recovery_key(g),
+        Command::Vault(VaultCommand::RestoreNewer) => restore_newer(g),
         Command::Doctor => doctor(g),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();

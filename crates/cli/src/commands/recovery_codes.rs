@@ -6,7 +6,7 @@ use twofold_core::{recovery, SecretString};
 use crate::cli::{GlobalArgs, RecoveryCodesCommand};
 use crate::error::{one_line, Exit, Failure};
 use crate::output::{note, print_json, println};
-use crate::session::{find, get, now_i64, open, read_stdin, save};
+use crate::session::{find, get, now_i64, open, read_stdin, save, warn_secret_on_command_line};
 
 // ---------------------------------------------------------------------------------------
 // recovery-codes
@@ -25,12 +25,17 @@ pub(super) fn recovery_codes(g: &GlobalArgs, cmd: RecoveryCodesCommand) -> Resul
             // Each argument (or standard input for `-`) is split by core's rule: one code a
             // line, or several separated by tabs, commas, semicolons or runs of spaces.
             let mut new: Vec<SecretString> = Vec::new();
+            let mut on_command_line = false;
             for c in &codes {
                 if c == "-" {
                     new.extend(recovery::parse(read_stdin("recovery codes")?.expose()));
                 } else {
+                    on_command_line = true;
                     new.extend(recovery::parse(c));
                 }
+            }
+            if on_command_line {
+                warn_secret_on_command_line("recovery codes");
             }
             if new.is_empty() {
                 return Err(Failure::usage("no recovery codes given"));
@@ -78,12 +83,21 @@ pub(super) fn recovery_codes(g: &GlobalArgs, cmd: RecoveryCodesCommand) -> Resul
             Ok(())
         }
         RecoveryCodesCommand::Use { query, code } => {
+            // A list number is no secret; the code itself is (`-` reads it from standard input).
+            let code = if code == "-" {
+                read_stdin("recovery code")?
+            } else {
+                if code.trim().parse::<usize>().is_err() {
+                    warn_secret_on_command_line("recovery code");
+                }
+                SecretString::from(code.as_str())
+            };
             let mut file = open(g)?;
             let id = find(file.vault(), &query)?;
             let now = now_i64();
             let (index, label, unused) = file.vault_mut().update(&id, |a| -> Result<_, Failure> {
                 let label = a.label();
-                let Some(index) = recovery::find(&a.recovery_codes, &code) else {
+                let Some(index) = recovery::find(&a.recovery_codes, code.expose()) else {
                     return Err(Failure::new(
                         Exit::NotFound,
                         format!(

@@ -5,7 +5,7 @@
 //! `TWOFOLD_BACKUP_PASSWORD`, a prompt; never the vault's), printing summaries, and writing
 //! export files privately (mode 0600), atomically (temp file, fsync, rename) and never over
 //! an existing file without `--force`. Every conversion is core's; so is every message about
-//! a file's content. Formats are specified in `../shared/docs/formats.md`, the Twofold backup
+//! a file's content. Formats are specified in `docs/reference/formats.md`, the Twofold backup
 //! in `docs/backup.md`.
 
 use std::io::Read;

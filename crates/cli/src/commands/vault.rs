@@ -1,7 +1,9 @@
 //! `init`, `password set|remove`, `recovery-key` and `doctor`: creating the vault and
 //! managing the ways into it.
 
-use twofold_core::vault::{CreateOptions, KdfParams, SlotKind, VaultError, VaultFile};
+use twofold_core::vault::{
+    CreateOptions, CredentialChange, KdfParams, SlotKind, VaultError, VaultFile,
+};
 
 use crate::cli::{GlobalArgs, InitArgs, PasswordCommand};
 use crate::error::{one_line, Exit, Failure};
@@ -100,27 +102,95 @@ pub(super) fn password(g: &GlobalArgs, cmd: PasswordCommand) -> Result<(), Failu
                     "no new password: give it with --new-password-file FILE, TWOFOLD_NEW_PASSWORD, or at a prompt (run in a terminal)",
                 ));
             };
-            file.set_password(Some(new), KdfParams::default())
+            let keystore = Keystore::connect();
+            let change = file
+                .set_password(Some(new), KdfParams::default(), keystore.store())
                 .map_err(|e| Failure::from(e).context("cannot set the password"))?;
-            println(&format!("password set for {}", file.path().display()))
+            println(&format!("password set for {}", file.path().display()))?;
+            tell_revoked(&change, "the old password");
+            show_replaced_recovery_key(&change)
         }
         PasswordCommand::Remove => {
             let mut file = open(g)?;
-            file.set_password(None, KdfParams::default())
+            let had_combined = file
+                .header_info()
+                .slots
+                .contains(&SlotKind::KeychainAndPassword);
+            let keystore = Keystore::connect();
+            let change = file
+                .set_password(None, KdfParams::default(), keystore.store())
                 .map_err(|e| Failure::from(e).context("cannot remove the password"))?;
-            println(&format!("password removed from {}", file.path().display()))
+            println(&format!("password removed from {}", file.path().display()))?;
+            if had_combined {
+                note("the keychain alone now opens the vault (with the recovery key as the way back in)");
+            }
+            tell_revoked(&change, "the old password");
+            show_replaced_recovery_key(&change)
         }
     }
 }
 
+/// What a credential change means for the old credential, on standard error.
+fn tell_revoked(change: &CredentialChange, old: &str) {
+    let copies = match (change.resealed, change.removed.len()) {
+        (0, 0) => String::new(),
+        (n, 0) => format!(" ({n} earlier copies beside it were sealed again under the new key)"),
+        (n, m) => format!(
+            " ({n} earlier copies beside it were sealed again under the new key, {m} that could not be were removed)"
+        ),
+    };
+    note(&format!(
+        "{old} no longer opens this vault or any copy Twofold keeps beside it{copies}; copies made \
+         before the change elsewhere (backups, a sync tool's history, file-system snapshots) \
+         still open with it"
+    ));
+}
+
+/// The new recovery key a password change had to make (an older-format vault whose recovery
+/// key could not be kept), on standard output.
+fn show_replaced_recovery_key(change: &CredentialChange) -> Result<(), Failure> {
+    if let Some(key) = &change.recovery_key {
+        note(
+            "this vault was in an older format, and its recovery key had to be replaced too: \
+              write the new one down and keep it somewhere safe; it is shown only once",
+        );
+        println(key.expose())?;
+    }
+    Ok(())
+}
+
 pub(super) fn recovery_key(g: &GlobalArgs) -> Result<(), Failure> {
     let mut file = open(g)?;
-    let key = file
-        .regenerate_recovery_key()
+    let keystore = Keystore::connect();
+    let change = file
+        .regenerate_recovery_key(keystore.store())
         .map_err(|e| Failure::from(e).context("cannot replace the recovery key"))?;
+    let Some(key) = &change.recovery_key else {
+        return Err(Failure::other("no recovery key was made"));
+    };
     note("new recovery key: write this down and keep it somewhere safe; it is shown only once");
-    note("the old recovery key no longer opens the vault");
-    println(key.expose())
+    println(key.expose())?;
+    tell_revoked(&change, "the old recovery key");
+    Ok(())
+}
+
+/// `vault restore-newer`: after a rollback, the newest copy kept beside the vault becomes
+/// current again (core's `restore_newer`); the older file is kept as a generation too.
+pub(super) fn restore_newer(g: &GlobalArgs) -> Result<(), Failure> {
+    let mut file = open(g)?;
+    let Some(rb) = file.rollback() else {
+        return Err(Failure::usage(
+            "the vault file is the newest copy; there is nothing to restore",
+        ));
+    };
+    file.restore_newer()
+        .map_err(|e| Failure::from(e).context("cannot restore the newer copy"))?;
+    println(&format!(
+        "restored the copy of save {} ({} accounts); the older file (save {}) is kept beside it",
+        rb.newer,
+        file.vault().len(),
+        rb.current
+    ))
 }
 
 pub(super) fn doctor(g: &GlobalArgs) -> Result<(), Failure> {

@@ -1,5 +1,5 @@
 //! andOTP backups: plain JSON, encrypted (`.json.aes`) and old encrypted,
-//! `../shared/docs/formats.md` §5.
+//! `docs/reference/formats.md` §5.
 //!
 //! - Plain: a JSON array of entries (`secret` base32 with `=` padding, `issuer`, `label`,
 //!   `digits`, `type` TOTP/HOTP/STEAM, `algorithm`, `period` or `counter`, `tags`). Old files

@@ -1,4 +1,4 @@
-//! Bitwarden exports: unencrypted JSON and CSV, `../shared/docs/formats.md` §7.
+//! Bitwarden exports: unencrypted JSON and CSV, `docs/reference/formats.md` §7.
 //!
 //! The TOTP of a login is `items[].login.totp` (JSON) or the `login_totp` column (CSV). It is
 //! an `otpauth://` URI, `steam://<base32>`, or a bare base32 secret (then TOTP, SHA-1, 6

@@ -1,4 +1,4 @@
-//! The FreeOTP family, `../shared/docs/formats.md` §6:
+//! The FreeOTP family, `docs/reference/formats.md` §6:
 //!
 //! - [`FreeOtpPlus`] (`freeotp-plus`): FreeOTP+'s JSON export `{tokenOrder, tokens}`, and the
 //!   same token JSON inside Android shared preferences XML (`<map><string name=…>`): FreeOTP+'s

@@ -1,4 +1,4 @@
-//! Google Authenticator transfer (`../shared/docs/formats.md` §2): `otpauth-migration://`
+//! Google Authenticator transfer (`docs/reference/formats.md` §2): `otpauth-migration://`
 //! URIs as text, one per line, or the transfer QR codes as an image (PNG, JPEG, WebP, GIF,
 //! BMP), and QR codes for a phone to scan.
 //!

@@ -1,4 +1,4 @@
-//! Other apps' export files in and out (issue 5; specs in `../shared/docs/formats.md`).
+//! Other apps' export files in and out (issue 5; specs in `docs/reference/formats.md`).
 //!
 //! One module per format, each behind [`Importer`] and/or [`Exporter`] (STYLE.md §3): bytes in,
 //! accounts out, no I/O, no UI text, no keychain. Each module opens with a `//!` doc that links

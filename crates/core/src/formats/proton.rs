@@ -1,4 +1,4 @@
-//! Proton Authenticator's plain JSON export (`../shared/docs/formats.md` §10):
+//! Proton Authenticator's plain JSON export (`docs/reference/formats.md` §10):
 //! `{version: 1, entries: [{id, content: {uri, entry_type, name}, note}]}`.
 //!
 //! Each entry's `content.uri` is read by [`crate::uri::parse`]; the account name is

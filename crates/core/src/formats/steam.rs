@@ -1,4 +1,4 @@
-//! Steam Guard files (`../shared/docs/formats.md` §14): the Steam app's internal
+//! Steam Guard files (`docs/reference/formats.md` §14): the Steam app's internal
 //! `Steamguard-<id>` JSON, in its current (`{"accounts": {"<key>": {…}}}`) and old (one flat
 //! object) forms, and Steam Desktop Authenticator's `.maFile` (the same flat fields).
 //!

@@ -1,4 +1,4 @@
-//! Authenticator Pro / Stratum backups, plain and encrypted (`../shared/docs/formats.md` §9).
+//! Authenticator Pro / Stratum backups, plain and encrypted (`docs/reference/formats.md` §9).
 //!
 //! Three forms of one JSON document (`{Authenticators, Categories, AuthenticatorCategories,
 //! CustomIcons}`):

@@ -1,4 +1,4 @@
-//! 2FAS backups (`.2fas`), schemas 1–4, plain and encrypted: `../shared/docs/formats.md` §4.
+//! 2FAS backups (`.2fas`), schemas 1–4, plain and encrypted: `docs/reference/formats.md` §4.
 //!
 //! A backup is a JSON object with `schemaVersion` and `services`. An encrypted one has
 //! `services: []` and `servicesEncrypted` = `base64(ct‖tag):base64(salt):base64(iv)`, the

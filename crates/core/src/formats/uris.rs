@@ -1,5 +1,5 @@
 //! Plain-text lists of `otpauth://` URIs, one per line: Aegis's and Ente Auth's plain
-//! exports and what many tools print (`../shared/docs/formats.md` §1 and §8).
+//! exports and what many tools print (`docs/reference/formats.md` §1 and §8).
 //!
 //! Reading: blank lines and lines starting with `#` are ignored; every other line is one
 //! `otpauth://` URI read by [`crate::uri::parse`], or one `otpauth-migration://` URI read by

@@ -1,6 +1,7 @@
-//! The vault's cryptography: AES-256-GCM, HKDF-SHA256, the HMAC-SHA256 key commitment and
-//! Argon2id, with the fixed labels of format version 1 (`docs/vault.md` §4, following
-//! `../shared/docs/security.md` §3.1 and §8.1).
+//! The vault's cryptography: AES-256-GCM, HKDF-SHA256, the HMAC-SHA256 key commitment,
+//! Argon2id and (format version 2) X25519 sealing of the data key to each slot, with the fixed
+//! labels of each format version (`docs/vault.md` §4, following `docs/reference/security-brief.md`
+//! §3.1 and §8.1).
 //!
 //! Nothing here touches files or parses headers (that is `format.rs`), and nothing here
 //! decides which slot to use (that is `file.rs`). Every key and derived key lives in a
@@ -30,7 +31,7 @@ pub const WRAPPED_LEN: usize = KEY_LEN + TAG_LEN;
 /// Bytes of randomness in a recovery key (160 bits: 32 base32 characters).
 pub const RECOVERY_KEY_LEN: usize = 20;
 
-/// HKDF `info` labels. Changing any of them is a format change.
+/// HKDF `info` labels of format version 1. Changing any of them is a format change.
 pub mod label {
     /// Payload key from the DEK.
     pub const PAYLOAD: &[u8] = b"twofold/vault/v1/payload";
@@ -46,6 +47,54 @@ pub mod label {
     pub const RECOVERY: &[u8] = b"twofold/vault/v1/slot/recovery";
     /// Prefix of every slot's wrapping AAD.
     pub const SLOT_AAD: &[u8] = b"twofold/vault/v1/slot";
+
+    /// The labels of format version 2 (`docs/vault.md` §4.2): the same roles, and the X25519
+    /// sealing of the data key to a slot's public key.
+    pub mod v2 {
+        /// Payload key from the DEK.
+        pub const PAYLOAD: &[u8] = b"twofold/vault/v2/payload";
+        /// Key-commitment key from the DEK.
+        pub const COMMIT: &[u8] = b"twofold/vault/v2/commit";
+        /// Keychain-slot X25519 secret.
+        pub const KEYCHAIN: &[u8] = b"twofold/vault/v2/slot/keychain";
+        /// Password-slot X25519 secret.
+        pub const PASSWORD: &[u8] = b"twofold/vault/v2/slot/password";
+        /// Keychain+password-slot X25519 secret.
+        pub const KEYCHAIN_PASSWORD: &[u8] = b"twofold/vault/v2/slot/keychain+password";
+        /// Recovery-key-slot X25519 secret.
+        pub const RECOVERY: &[u8] = b"twofold/vault/v2/slot/recovery";
+        /// Prefix of every slot's wrapping AAD.
+        pub const SLOT_AAD: &[u8] = b"twofold/vault/v2/slot";
+        /// The wrapping key from the X25519 shared secret.
+        pub const WRAP: &[u8] = b"twofold/vault/v2/wrap";
+    }
+
+    /// The payload label of format `version`.
+    pub fn payload(version: u16) -> &'static [u8] {
+        if version >= 2 {
+            v2::PAYLOAD
+        } else {
+            PAYLOAD
+        }
+    }
+
+    /// The commitment label of format `version`.
+    pub fn commit(version: u16) -> &'static [u8] {
+        if version >= 2 {
+            v2::COMMIT
+        } else {
+            COMMIT
+        }
+    }
+
+    /// The slot-AAD prefix of format `version`.
+    pub fn slot_aad(version: u16) -> &'static [u8] {
+        if version >= 2 {
+            v2::SLOT_AAD
+        } else {
+            SLOT_AAD
+        }
+    }
 }
 
 /// Fills `buf` from the operating system's CSPRNG.
@@ -82,7 +131,8 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
-/// `HMAC-SHA256(HKDF(DEK, payload_salt, "commit"), MAGIC ‖ version ‖ vault_id)`.
+/// `HMAC-SHA256(HKDF(DEK, payload_salt, "commit"), MAGIC ‖ version ‖ vault_id)`, with the
+/// commit label of `version`.
 pub fn commitment(
     dek: &[u8],
     payload_salt: &[u8],
@@ -90,7 +140,7 @@ pub fn commitment(
     version: u16,
     vault_id: &[u8],
 ) -> [u8; 32] {
-    let key = hkdf(dek, payload_salt, label::COMMIT);
+    let key = hkdf(dek, payload_salt, label::commit(version));
     // Invariant: HMAC accepts keys of any length.
     let mut mac =
         <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()).expect("HMAC takes any key length");
@@ -166,6 +216,34 @@ pub fn unwrap(
     tag.copy_from_slice(&wrapped[KEY_LEN..]);
     open_in_place(kek, nonce, aad, buf.as_mut(), &tag)
         .then(|| SecretBytes::from_slice(buf.as_ref()))
+}
+
+/// An X25519 key pair derived from 32 bytes of secret material (format 2 slots: the slot's
+/// secret is `HKDF(credential, salt, label)`). The public half is stored in the slot.
+pub fn x25519_pair(
+    secret: &[u8; KEY_LEN],
+) -> (x25519_dalek::StaticSecret, x25519_dalek::PublicKey) {
+    let s = x25519_dalek::StaticSecret::from(*secret);
+    let p = x25519_dalek::PublicKey::from(&s);
+    (s, p)
+}
+
+/// The wrapping key of a format 2 slot: `HKDF(X25519(a, B), ephemeral ‖ slot_public, WRAP)`.
+/// `None` when the shared secret is not contributory (a low-order point in the file).
+pub fn x25519_wrap_key(
+    ours: &x25519_dalek::StaticSecret,
+    theirs: &[u8; 32],
+    ephemeral: &[u8; 32],
+    slot_public: &[u8; 32],
+) -> Option<Zeroizing<[u8; KEY_LEN]>> {
+    let shared = ours.diffie_hellman(&x25519_dalek::PublicKey::from(*theirs));
+    if !shared.was_contributory() {
+        return None;
+    }
+    let mut salt = [0u8; 64];
+    salt[..32].copy_from_slice(ephemeral);
+    salt[32..].copy_from_slice(slot_public);
+    Some(hkdf(shared.as_bytes(), &salt, label::v2::WRAP))
 }
 
 /// Argon2id v1.3 of `password` with `salt`, to 32 bytes. `params` must already be within

@@ -13,7 +13,6 @@ use super::format::{self, ParseError};
 use super::VaultError;
 use crate::keychain::hex;
 
-
 /// How many previous generations are kept beside the vault (Aegis' default).
 pub(super) const GENERATIONS_KEPT: usize = 5;
 
@@ -356,13 +355,39 @@ pub(super) fn list_generations(path: &Path) -> Result<Vec<(PathBuf, u64)>, Vault
     Ok(gens)
 }
 
+/// The highest generation number among the files beside `path` (0 when there are none or
+/// the folder cannot be listed): saves number above it. Not a step of the fault seam: a
+/// listing that fails only means the usual numbering.
+pub(super) fn newest_generation(path: &Path) -> u64 {
+    let Ok(prefix) = file_name(path).map(|n| format!("{n}.gen-")) else {
+        return 0;
+    };
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let digits = name.strip_prefix(&prefix)?;
+            let g: u64 = digits.parse().ok()?;
+            (g.to_string() == digits).then_some(g)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Keeps the current file as `<name>.gen-<generation>`: a hard link, or a synced copy where
-/// links are not supported.
+/// links are not supported. An existing file of that name is never replaced (issue 11 item
+/// 2): either it is this same file (a save that crashed before its rename left the link), or
+/// it is another copy of that generation (the vault was rolled back to an older file), whose
+/// content must survive. The current file's content is not lost either way: the save being
+/// made holds it.
 pub(super) fn keep_generation(path: &Path, generation: u64) -> Result<(), VaultError> {
     let target = gen_path(path, generation)?;
-    // A leftover from a save that crashed before its rename is a link to this same file.
-    match seam::op("remove-old-generation").and_then(|()| fs::remove_file(&target)) {
-        Ok(()) => {}
+    seam::op("remove-old-generation").map_err(io_err(&target))?;
+    match fs::symlink_metadata(&target) {
+        Ok(_) => return Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_err(&target)(e)),
     }

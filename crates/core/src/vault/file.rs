@@ -1,5 +1,5 @@
 //! The vault file: create, open, save, reload, credentials, generations (`docs/vault.md`;
-//! `../shared/docs/security.md` §3.2–§3.3, S1–S6, K1–K5). The steps on disk are `disk.rs`'s,
+//! `docs/reference/security-brief.md` §3.2–§3.3, S1–S6, K1–K5). The steps on disk are `disk.rs`'s,
 //! the key slots `slots.rs`'s; this file strings them together.
 //!
 //! Write path (security.md §3.3): take the advisory lock on `<name>.lock`, refuse if the file
@@ -14,41 +14,68 @@
 //! the k-th step of a save, or make writes stop with ENOSPC after n bytes, to prove that the
 //! original file stays byte-identical and the error reaches the caller (security.md S1 b).
 
-use std::fs::{self};
-use std::io::{self};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
-use super::crypto::{self};
+use super::crypto;
 use super::disk::{
     ensure_dir, file_name, identity, io_err, keep_generation, list_generations, map_parse,
-    parent_dir, prune_generations, read_bytes, remove_stale_temps, seam, sibling, sync_dir,
-    write_temp, WriteLock,
+    newest_generation, parent_dir, prune_generations, read_bytes, remove_stale_temps, seam,
+    sibling, sync_dir, write_temp, WriteLock,
 };
-use super::format::{self, Header, Slot};
+use super::format::{self, Header};
 use super::payload;
 use super::slots::{
-    decrypt, generate_recovery_key, keychain_kek, keychain_password_kek, new_slot, password_kek,
-    recovery_kek, seal, slot_of, unlock_dek, vault_id_hex, KekCache,
+    combined_material, decrypt, generate_recovery_key, new_slot, seal, unlock_dek, vault_id_hex,
+    KekCache, Material,
 };
-use super::{
-    CreateOptions, HeaderInfo, KdfParams, RecoveryKey, SlotKind, Unlock, Vault, VaultError,
-};
+use super::{CreateOptions, HeaderInfo, RecoveryKey, SlotKind, Unlock, Vault, VaultError};
 use crate::keychain::{hex, KeyStore};
-use crate::secret::{SecretBytes, SecretString};
+use crate::secret::SecretBytes;
 
+/// How many generation files a damaged vault's open tries, newest first: what Twofold keeps
+/// (`GENERATIONS_KEPT`) with a margin, never every file a folder happens to hold (issue 11
+/// item 9).
+const MAX_GENERATIONS_TRIED: usize = 8;
 
 /// An unlocked vault bound to its file.
 pub struct VaultFile {
-    path: PathBuf,
-    vault: Vault,
-    created_at: i64,
-    dek: SecretBytes,
-    header: Header,
-    /// SHA-256 of the file as loaded or last written, to detect changes on disk (S4).
-    disk_digest: [u8; 32],
-    /// The keychain key, if this session obtained it (needed to re-wrap a
-    /// keychain+password slot).
-    keychain_secret: Option<SecretBytes>,
+    pub(super) path: PathBuf,
+    pub(super) vault: Vault,
+    pub(super) created_at: i64,
+    pub(super) dek: SecretBytes,
+    pub(super) header: Header,
+    /// A digest of the file as loaded or last written (header, length and tag: `disk.rs`
+    /// `identity`), to detect changes on disk (S4).
+    pub(super) disk_digest: [u8; 32],
+    /// The keychain key, if this session obtained it (needed to re-make a keychain slot).
+    pub(super) keychain_secret: Option<SecretBytes>,
+    /// Format 1 files only: the slot this session opened and its material, so that a
+    /// credential change can upgrade that slot to format 2 without asking for it again.
+    pub(super) v1_opened: Option<(SlotKind, Material)>,
+    /// The highest generation this session has loaded or written: a file on disk older than
+    /// this is a rollback (issue 11 item 2).
+    pub(super) seen_generation: u64,
+    /// What this session held before a reload brought an older file in (a rollback): the
+    /// accounts, creation time and generation, so that "restore the newer copy" can put them
+    /// back even when no generation file holds them.
+    pub(super) newer_state: Option<Box<(Vault, i64, u64)>>,
+}
+
+/// A vault file older than a copy of the same vault beside it, or than what this session
+/// already saw: what a sync tool or a restore from an old copy leaves (issue 11 item 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rollback {
+    /// The generation of the vault file now.
+    pub current: u64,
+    /// The newest generation known: a file beside the vault, or what this session saw.
+    pub newer: u64,
+    /// The newer generation file beside the vault, when there is one.
+    pub newer_file: Option<PathBuf>,
+    /// Whether this session still holds the newer accounts in memory (it had them open
+    /// when the older file came in).
+    pub in_memory: bool,
 }
 
 impl std::fmt::Debug for VaultFile {
@@ -70,20 +97,24 @@ fn open_one(
 ) -> Result<VaultFile, VaultError> {
     let bytes = read_bytes(path)?;
     let parsed = format::parse(&bytes).map_err(|e| map_parse(path, e))?;
-    let (dek, keychain_secret) = unlock_dek(&parsed.header, unlock, keystore, cache)?;
-    let plaintext = decrypt(path, &parsed, &dek)?;
+    let unlocked = unlock_dek(&parsed.header, unlock, keystore, cache)?;
+    let plaintext = decrypt(path, &parsed, &unlocked.dek)?;
     let decoded = payload::decode(&plaintext).map_err(|reason| VaultError::Malformed {
         path: path.to_owned(),
         reason,
     })?;
+    let v1_opened = (parsed.header.version < 2).then_some(unlocked.opened);
     Ok(VaultFile {
         path: path.to_owned(),
         vault: Vault::from_parts(decoded.accounts, decoded.auto_backup_password),
         created_at: decoded.created_at,
-        dek,
+        dek: unlocked.dek,
+        seen_generation: parsed.header.generation,
         header: parsed.header,
         disk_digest: identity(&bytes),
-        keychain_secret,
+        keychain_secret: unlocked.keychain_secret,
+        v1_opened,
+        newer_state: None,
     })
 }
 
@@ -162,55 +193,55 @@ impl VaultFile {
             e
         };
 
-        let build = || -> Result<(Vec<Slot>, RecoveryKey), VaultError> {
+        let build = || -> Result<(Vec<format::Slot>, RecoveryKey), VaultError> {
+            let v = format::VERSION;
             let mut slots = Vec::with_capacity(3);
             if let (Some(secret), false) = (&keychain_secret, combined) {
                 slots.push(new_slot(
+                    v,
                     SlotKind::Keychain,
                     None,
                     &vault_id,
                     &dek,
-                    |salt| Ok(keychain_kek(secret, salt)),
+                    |_| Ok(Material::new(secret.expose().to_vec())),
                 )?);
             }
             if let Some(password) = &opts.password {
+                let stretch = |salt: &[u8; 32]| {
+                    crypto::argon2id(password.expose().as_bytes(), salt, opts.kdf)
+                };
                 if combined {
                     // Invariant: combined implies needs_keychain, so the secret exists.
                     let secret = keychain_secret
                         .as_ref()
                         .ok_or(VaultError::KeychainKeyMissing)?;
                     slots.push(new_slot(
+                        v,
                         SlotKind::KeychainAndPassword,
                         Some(opts.kdf),
                         &vault_id,
                         &dek,
-                        |salt| {
-                            let stretched =
-                                crypto::argon2id(password.expose().as_bytes(), salt, opts.kdf)?;
-                            Ok(keychain_password_kek(secret, stretched.as_ref(), salt))
-                        },
+                        |salt| Ok(combined_material(secret, stretch(salt)?.as_ref())),
                     )?);
                 } else {
                     slots.push(new_slot(
+                        v,
                         SlotKind::Password,
                         Some(opts.kdf),
                         &vault_id,
                         &dek,
-                        |salt| {
-                            let stretched =
-                                crypto::argon2id(password.expose().as_bytes(), salt, opts.kdf)?;
-                            Ok(password_kek(stretched.as_ref(), salt))
-                        },
+                        |salt| Ok(Material::new(stretch(salt)?.to_vec())),
                     )?);
                 }
             }
             let (raw, shown) = generate_recovery_key()?;
             slots.push(new_slot(
+                v,
                 SlotKind::RecoveryKey,
                 None,
                 &vault_id,
                 &dek,
-                |salt| Ok(recovery_kek(&raw, salt)),
+                |_| Ok(Material::new(raw.expose().to_vec())),
             )?);
             slots.sort_by_key(|s| s.kind);
             Ok((slots, shown))
@@ -218,6 +249,7 @@ impl VaultFile {
         let (slots, recovery) = build().map_err(cleanup_keychain)?;
 
         let header = Header {
+            version: format::VERSION,
             vault_id,
             generation: 1,
             payload_salt: [0; 32],
@@ -233,6 +265,9 @@ impl VaultFile {
             header,
             disk_digest: [0; 32],
             keychain_secret,
+            v1_opened: None,
+            seen_generation: 1,
+            newer_state: None,
         };
         let had_keychain = vf.keychain_secret.is_some();
         vf.write_new().inspect_err(|_| {
@@ -280,6 +315,7 @@ impl VaultFile {
                 }
                 let newest_good = gens
                     .into_iter()
+                    .take(MAX_GENERATIONS_TRIED)
                     .find(|(p, _)| open_one(p, unlock, keystore, &mut cache).is_ok());
                 Err(VaultError::Damaged {
                     path: path.to_owned(),
@@ -296,6 +332,108 @@ impl VaultFile {
     /// [`VaultError::Io`] if the directory cannot be read.
     pub fn generations(path: &Path) -> Result<Vec<(PathBuf, u64)>, VaultError> {
         list_generations(path)
+    }
+
+    /// Whether the vault file is older than what is known of this vault: a generation file
+    /// beside it with a higher number (the file was replaced by an older copy, as a sync tool
+    /// or a restore from an old backup does), or a generation this session already loaded or
+    /// wrote. `None` normally. Front ends warn (the CLI on standard error, the app with a
+    /// banner offering [`VaultFile::adopt_generation`]); saves never overwrite the newer
+    /// generation files, and number above them (issue 11 item 2).
+    pub fn rollback(&self) -> Option<Rollback> {
+        let current = self.header.generation;
+        let newer_file = list_generations(&self.path)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, g)| *g > current)
+            .find(|(p, _)| same_vault(p, &self.header.vault_id));
+        let in_memory = self.newer_state.as_ref().map(|s| s.2);
+        let newer = newer_file
+            .as_ref()
+            .map_or(0, |(_, g)| *g)
+            .max(self.seen_generation)
+            .max(in_memory.unwrap_or(0));
+        (newer > current).then(|| Rollback {
+            current,
+            newer,
+            newer_file: newer_file.map(|(p, _)| p),
+            in_memory: in_memory.is_some(),
+        })
+    }
+
+    /// After a rollback, puts the newest accounts known back as a new generation: the ones
+    /// this session held before the older file came in, else the newest generation file
+    /// beside the vault ([`VaultFile::adopt_generation`]). No credential is asked.
+    ///
+    /// # Errors
+    /// [`VaultError::InvalidOptions`] when there is no rollback to undo; as
+    /// [`VaultFile::adopt_generation`] and [`VaultFile::save`].
+    pub fn restore_newer(&mut self) -> Result<(), VaultError> {
+        let Some(rollback) = self.rollback() else {
+            return Err(VaultError::InvalidOptions {
+                reason: "there is no newer copy of the vault to restore",
+            });
+        };
+        let in_memory_gen = self.newer_state.as_ref().map(|s| s.2);
+        let file_gen = rollback
+            .newer_file
+            .as_ref()
+            .and_then(|_| (rollback.newer > self.header.generation).then_some(rollback.newer));
+        match (in_memory_gen, &rollback.newer_file) {
+            (Some(m), _) if file_gen.is_none_or(|f| m >= f) => {
+                let state = self.newer_state.take().map(|b| *b);
+                let Some((vault, created_at, _)) = state else {
+                    return Ok(());
+                };
+                let before = (
+                    std::mem::replace(&mut self.vault, vault),
+                    std::mem::replace(&mut self.created_at, created_at),
+                );
+                self.save().inspect_err(|_| {
+                    (self.vault, self.created_at) = before;
+                })
+            }
+            (_, Some(file)) => {
+                let file = file.clone();
+                self.adopt_generation(&file)?;
+                self.newer_state = None;
+                Ok(())
+            }
+            (_, None) => Err(VaultError::InvalidOptions {
+                reason: "the newer copy of the vault is no longer available",
+            }),
+        }
+    }
+
+    /// Makes a generation file's accounts the vault's again ("restore the newer copy" after a
+    /// rollback), with the data key already in memory: no credential is asked. The accounts
+    /// are saved as a new generation through the usual write path, so the file being
+    /// replaced is kept beside it too.
+    ///
+    /// # Errors
+    /// [`VaultError::Integrity`] when the file is another vault or was saved under another
+    /// data key (before a credential change: open it with its own credential instead);
+    /// format errors; everything [`VaultFile::save`] returns.
+    pub fn adopt_generation(&mut self, generation_file: &Path) -> Result<(), VaultError> {
+        let bytes = read_bytes(generation_file)?;
+        let parsed = format::parse(&bytes).map_err(|e| map_parse(generation_file, e))?;
+        if parsed.header.vault_id != self.header.vault_id {
+            return Err(VaultError::Integrity {
+                path: generation_file.to_owned(),
+                what: "vault id (a copy of another vault)",
+            });
+        }
+        let plaintext = decrypt(generation_file, &parsed, &self.dek)?;
+        let decoded = payload::decode(&plaintext).map_err(|reason| VaultError::Malformed {
+            path: generation_file.to_owned(),
+            reason,
+        })?;
+        let before = (self.vault.clone(), self.created_at);
+        self.vault = Vault::from_parts(decoded.accounts, decoded.auto_backup_password);
+        self.created_at = decoded.created_at;
+        self.save().inspect_err(|_| {
+            (self.vault, self.created_at) = before;
+        })
     }
 
     /// Opens a previous generation read-only in spirit: the result is bound to `path` (the
@@ -385,7 +523,7 @@ impl VaultFile {
         self.save_with(header)
     }
 
-    fn save_with(&mut self, mut header: Header) -> Result<(), VaultError> {
+    pub(super) fn save_with(&mut self, mut header: Header) -> Result<(), VaultError> {
         let path = self.path.clone();
         let _lock = WriteLock::acquire(&path)?;
         let on_disk = match read_bytes(&path) {
@@ -397,7 +535,12 @@ impl VaultFile {
             return Err(VaultError::ChangedOnDisk { path });
         }
         let previous = self.header.generation;
+        // Above every generation present and every one this session saw, so that after a
+        // rollback (an older file put in place) a save never collides with the newer
+        // generations beside it or reuses a number (issue 11 item 2).
         header.generation = previous
+            .max(newest_generation(&path))
+            .max(self.seen_generation)
             .checked_add(1)
             .ok_or_else(|| VaultError::Malformed {
                 path: path.clone(),
@@ -426,6 +569,7 @@ impl VaultFile {
         // directory sync, pruning, verification), so a retry is not refused as a change on
         // disk. The error is still returned: the save is not acknowledged.
         self.disk_digest = identity(&bytes);
+        self.seen_generation = self.seen_generation.max(written.generation);
         self.header = written;
         sync_dir(&dir)?;
         if prune_generations(&path)? {
@@ -454,9 +598,10 @@ impl VaultFile {
 
     /// Re-reads the file with the data key already in memory, after another process saved it:
     /// no credential is needed again, so callers never keep a password around for this.
-    /// Credential changes made elsewhere (a new password, a new recovery key) only re-wrap the
-    /// data key (security.md K5), so they reload too; a different vault at the same path does
-    /// not, and the in-memory state is left untouched on any error.
+    /// A credential change made elsewhere rotates the data key (issue 11 item 1), so after one
+    /// this fails with a key-commitment error and the caller must unlock again, as must a
+    /// different vault at the same path; the in-memory state is left untouched on any error.
+    /// An older file than this session saw reloads, and [`VaultFile::rollback`] reports it.
     ///
     /// # Errors
     /// [`VaultError::Integrity`] if the file is damaged or is another vault (its key
@@ -476,9 +621,21 @@ impl VaultFile {
             path: self.path.clone(),
             reason,
         })?;
-        self.vault = Vault::from_parts(decoded.accounts, decoded.auto_backup_password);
+        let vault = Vault::from_parts(decoded.accounts, decoded.auto_backup_password);
+        if parsed.header.generation < self.header.generation && self.newer_state.is_none() {
+            // An older file came in (a rollback): keep what this session held, newer, so that
+            // it can be put back (`restore_newer`).
+            self.newer_state = Some(Box::new((
+                std::mem::replace(&mut self.vault, vault),
+                self.created_at,
+                self.header.generation,
+            )));
+        } else {
+            self.vault = vault;
+        }
         self.created_at = decoded.created_at;
         self.disk_digest = identity(&bytes);
+        self.seen_generation = self.seen_generation.max(parsed.header.generation);
         self.header = parsed.header;
         Ok(())
     }
@@ -537,101 +694,14 @@ impl VaultFile {
         self.verify(&bytes, &plaintext)
     }
 
-    /// Sets, replaces or (with `None`) removes the password, keeping the DEK (K5), and
-    /// saves. In a keychain+password vault the combined slot is re-made with the new
-    /// password, which needs the keychain key from this session. Removing the password
-    /// removes both password kinds of slot, and is refused if it would leave neither a
-    /// password nor a recovery-key slot (K1).
-    ///
-    /// # Errors
-    /// [`VaultError::KdfParams`], [`VaultError::LastCredential`],
-    /// [`VaultError::KeychainKeyMissing`] (combined slot, vault not opened through the
-    /// keychain), and everything [`VaultFile::save`] returns (the change is then undone).
-    pub fn set_password(
-        &mut self,
-        password: Option<SecretString>,
-        kdf: KdfParams,
-    ) -> Result<(), VaultError> {
-        let mut header = self.header.clone();
-        let vault_id = header.vault_id;
-        match password {
-            Some(password) => {
-                kdf.check()?;
-                if slot_of(&header, SlotKind::KeychainAndPassword).is_some() {
-                    let secret = self
-                        .keychain_secret
-                        .as_ref()
-                        .ok_or(VaultError::KeychainKeyMissing)?;
-                    let slot = new_slot(
-                        SlotKind::KeychainAndPassword,
-                        Some(kdf),
-                        &vault_id,
-                        &self.dek,
-                        |salt| {
-                            let stretched =
-                                crypto::argon2id(password.expose().as_bytes(), salt, kdf)?;
-                            Ok(keychain_password_kek(secret, stretched.as_ref(), salt))
-                        },
-                    )?;
-                    header
-                        .slots
-                        .retain(|s| s.kind != SlotKind::KeychainAndPassword);
-                    header.slots.push(slot);
-                } else {
-                    let slot = new_slot(
-                        SlotKind::Password,
-                        Some(kdf),
-                        &vault_id,
-                        &self.dek,
-                        |salt| {
-                            let stretched =
-                                crypto::argon2id(password.expose().as_bytes(), salt, kdf)?;
-                            Ok(password_kek(stretched.as_ref(), salt))
-                        },
-                    )?;
-                    header.slots.retain(|s| s.kind != SlotKind::Password);
-                    header.slots.push(slot);
-                }
-            }
-            None => {
-                header.slots.retain(|s| !s.kind.has_kdf());
-            }
-        }
-        check_k1(&header)?;
-        header.slots.sort_by_key(|s| s.kind);
-        self.save_with(header)
-    }
-
-    /// Replaces the recovery-key slot with a new random key, saves, and returns the key to
-    /// show once. The old recovery key stops working.
-    ///
-    /// # Errors
-    /// Everything [`VaultFile::save`] returns.
-    pub fn regenerate_recovery_key(&mut self) -> Result<RecoveryKey, VaultError> {
-        let mut header = self.header.clone();
-        let (raw, shown) = generate_recovery_key()?;
-        let slot = new_slot(
-            SlotKind::RecoveryKey,
-            None,
-            &header.vault_id,
-            &self.dek,
-            |salt| Ok(recovery_kek(&raw, salt)),
-        )?;
-        header.slots.retain(|s| s.kind != SlotKind::RecoveryKey);
-        header.slots.push(slot);
-        header.slots.sort_by_key(|s| s.kind);
-        self.save_with(header)?;
-        Ok(shown)
-    }
-
     /// Checks that `unlock` opens this vault's current slots and yields this session's
     /// DEK; for re-authentication before credential changes or exports (K5).
     ///
     /// # Errors
     /// As the unlock part of [`VaultFile::open`].
     pub fn check_unlock(&self, unlock: &Unlock, keystore: &dyn KeyStore) -> Result<(), VaultError> {
-        let (dek, _) = unlock_dek(&self.header, unlock, keystore, &mut KekCache::default())?;
-        if crypto::ct_eq(dek.expose(), self.dek.expose()) {
+        let unlocked = unlock_dek(&self.header, unlock, keystore, &mut KekCache::default())?;
+        if crypto::ct_eq(unlocked.dek.expose(), self.dek.expose()) {
             Ok(())
         } else {
             Err(VaultError::WrongCredential)
@@ -661,7 +731,19 @@ impl VaultFile {
     }
 }
 
-fn check_k1(header: &Header) -> Result<(), VaultError> {
+/// Whether the vault file at `path` carries `vault_id` (its header parses).
+fn same_vault(path: &Path, vault_id: &[u8; 16]) -> bool {
+    read_bytes(path)
+        .ok()
+        .and_then(|b| {
+            format::parse(&b)
+                .ok()
+                .map(|p| &p.header.vault_id == vault_id)
+        })
+        .unwrap_or(false)
+}
+
+pub(super) fn check_k1(header: &Header) -> Result<(), VaultError> {
     if header
         .slots
         .iter()
@@ -675,7 +757,7 @@ fn check_k1(header: &Header) -> Result<(), VaultError> {
 
 fn header_info(h: &Header) -> HeaderInfo {
     HeaderInfo {
-        version: format::VERSION,
+        version: h.version,
         vault_id: vault_id_hex(h),
         generation: h.generation,
         slots: h.slots.iter().map(|s| s.kind).collect(),

@@ -1,7 +1,9 @@
-//! The byte layout of a vault file, format version 1 (`docs/vault.md` §2–§3): encoding and
-//! strict parsing of the header and the framing around the ciphertext.
+//! The byte layout of a vault file, format versions 1 and 2 (`docs/vault.md` §2–§3): encoding
+//! and strict parsing of the header and the framing around the ciphertext. Version 2 adds to
+//! every slot the slot's X25519 public key and the ephemeral key its data key was sealed with
+//! (§3, §4.2); everything else is laid out as in version 1.
 //!
-//! Parsing follows age's rules (`../shared/docs/security.md` §3.1): the magic and version are
+//! Parsing follows age's rules (`docs/reference/security-brief.md` §3.1): the magic and version are
 //! checked first, every length is exact, slots come in one canonical order, unknown slot
 //! types and trailing bytes are rejected, KDF parameters are bounded before anything is
 //! allocated, and a SHA-256 of the header catches accidental damage before any key is
@@ -12,8 +14,11 @@ use super::{KdfParams, SlotKind};
 
 /// The file's first 8 bytes.
 pub const MAGIC: &[u8; 8] = b"TWOFOLDV";
-/// The only format version this build reads and writes.
-pub const VERSION: u16 = 1;
+/// The format version new vaults and credential changes write (`docs/vault.md` §8).
+pub const VERSION: u16 = 2;
+/// The oldest format version this build reads (and keeps writing for ordinary saves until a
+/// credential change upgrades the file).
+pub const MIN_VERSION: u16 = 1;
 /// Bytes before the header body: magic, version, header length.
 pub const PREFIX_LEN: usize = 8 + 2 + 4;
 /// Header checksum length (SHA-256).
@@ -21,8 +26,19 @@ pub const CHECKSUM_LEN: usize = 32;
 /// Fixed part of the header body: vault id, generation, payload salt, payload nonce,
 /// key commitment, slot count.
 pub const FIXED_HEADER_LEN: usize = 16 + 8 + SALT_LEN + NONCE_LEN + 32 + 1;
-/// Largest header body accepted (four slots fit in 585 bytes).
+/// Largest header body accepted (four version 2 slots fit in 817 bytes).
 pub const MAX_HEADER_LEN: usize = 1024;
+
+/// What a format 2 slot adds: the slot's X25519 public key and the ephemeral public key of
+/// the last sealing of the data key to it (`docs/vault.md` §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sealed {
+    /// `X25519(HKDF(credential, salt, label))` public key: re-sealing a new data key to the
+    /// slot needs only this, never the slot's credential.
+    pub public: [u8; 32],
+    /// The ephemeral public key of this wrap.
+    pub ephemeral: [u8; 32],
+}
 /// Largest vault file accepted (10,000 accounts take about 3 MiB).
 pub const MAX_FILE_LEN: u64 = 64 * 1024 * 1024;
 
@@ -37,6 +53,8 @@ pub struct Slot {
     pub salt: [u8; SALT_LEN],
     /// Argon2id parameters (password kinds only).
     pub kdf: Option<KdfParams>,
+    /// Format 2 only: the keys of the X25519 sealing (`None` in a format 1 slot).
+    pub sealed: Option<Sealed>,
     /// Nonce of the DEK wrap.
     pub wrap_nonce: [u8; NONCE_LEN],
     /// The wrapped DEK.
@@ -64,25 +82,36 @@ impl Slot {
             out.extend_from_slice(&k.t.to_be_bytes());
             out.extend_from_slice(&k.p.to_be_bytes());
         }
+        if let Some(s) = &self.sealed {
+            out.extend_from_slice(&s.public);
+            out.extend_from_slice(&s.ephemeral);
+        }
     }
 
-    /// `"twofold/vault/v1/slot" ‖ vault_id ‖ type ‖ slot_id ‖ salt ‖ [m ‖ t ‖ p]`.
+    /// `label ‖ vault_id ‖ type ‖ slot_id ‖ salt ‖ [m ‖ t ‖ p] ‖ [public ‖ ephemeral]`, with
+    /// the slot label of the format version (a format 2 slot has the sealing keys).
     pub fn aad(&self, vault_id: &[u8; 16]) -> Vec<u8> {
-        let mut aad = Vec::with_capacity(crypto::label::SLOT_AAD.len() + 16 + 64);
-        aad.extend_from_slice(crypto::label::SLOT_AAD);
+        let version = if self.sealed.is_some() { 2 } else { 1 };
+        let prefix = crypto::label::slot_aad(version);
+        let mut aad = Vec::with_capacity(prefix.len() + 16 + 128);
+        aad.extend_from_slice(prefix);
         aad.extend_from_slice(vault_id);
         self.encode_params(&mut aad);
         aad
     }
 
-    fn encoded_len(kind: SlotKind) -> usize {
-        1 + 16 + SALT_LEN + if kind.has_kdf() { 12 } else { 0 } + NONCE_LEN + WRAPPED_LEN
+    fn encoded_len(kind: SlotKind, version: u16) -> usize {
+        let sealed = if version >= 2 { 64 } else { 0 };
+        1 + 16 + SALT_LEN + if kind.has_kdf() { 12 } else { 0 } + sealed + NONCE_LEN + WRAPPED_LEN
     }
 }
 
 /// The decoded header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
+    /// The format version ([`MIN_VERSION`] ..= [`VERSION`]); it fixes every algorithm and
+    /// label, and whether slots are sealed.
+    pub version: u16,
     /// Random id of the vault; names its keychain entry.
     pub vault_id: [u8; 16],
     /// Incremented by every save.
@@ -102,7 +131,7 @@ pub struct Header {
 pub enum ParseError {
     /// Structure or lengths are wrong.
     Malformed(String),
-    /// The version field is not [`VERSION`].
+    /// The version field is outside [`MIN_VERSION`] ..= [`VERSION`].
     Version(u16),
     /// The header checksum does not match.
     Checksum,
@@ -147,7 +176,7 @@ impl Header {
         let body = self.encode_body();
         let mut out = Vec::with_capacity(PREFIX_LEN + body.len() + CHECKSUM_LEN);
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_be_bytes());
+        out.extend_from_slice(&self.version.to_be_bytes());
         // Invariant: the body is at most MAX_HEADER_LEN bytes.
         out.extend_from_slice(
             &u32::try_from(body.len())
@@ -191,9 +220,9 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Reads only the prefix: the magic and the version. Used to report the version of a file
-/// we cannot otherwise parse.
-pub fn check_magic_and_version(bytes: &[u8]) -> Result<(), ParseError> {
+/// Reads only the prefix: the magic and the version, which it returns. Used to report the
+/// version of a file we cannot otherwise parse.
+pub fn check_magic_and_version(bytes: &[u8]) -> Result<u16, ParseError> {
     if bytes.len() < 8 || &bytes[..8] != MAGIC {
         return Err(ParseError::Malformed(
             "not a twofold vault (bad magic bytes)".into(),
@@ -205,15 +234,15 @@ pub fn check_magic_and_version(bytes: &[u8]) -> Result<(), ParseError> {
         ));
     }
     let version = u16::from_be_bytes([bytes[8], bytes[9]]);
-    if version != VERSION {
+    if !(MIN_VERSION..=VERSION).contains(&version) {
         return Err(ParseError::Version(version));
     }
-    Ok(())
+    Ok(version)
 }
 
 /// Parses a whole file strictly. Crypto is left to the caller.
 pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, ParseError> {
-    check_magic_and_version(bytes)?;
+    let version = check_magic_and_version(bytes)?;
     if bytes.len() < PREFIX_LEN {
         return Err(ParseError::Malformed(
             "file ends inside the header length".into(),
@@ -238,7 +267,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, ParseError> {
     if !crypto::ct_eq(&sum, &bytes[PREFIX_LEN + header_len..aad_len]) {
         return Err(ParseError::Checksum);
     }
-    let header = parse_body(&bytes[PREFIX_LEN..PREFIX_LEN + header_len])?;
+    let header = parse_body(&bytes[PREFIX_LEN..PREFIX_LEN + header_len], version)?;
     let ct_end = bytes.len() - TAG_LEN;
     let mut tag = [0u8; TAG_LEN];
     tag.copy_from_slice(&bytes[ct_end..]);
@@ -250,7 +279,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, ParseError> {
     })
 }
 
-fn parse_body(body: &[u8]) -> Result<Header, ParseError> {
+fn parse_body(body: &[u8], version: u16) -> Result<Header, ParseError> {
     let mut r = Reader { buf: body, pos: 0 };
     let vault_id = r.array::<16>("vault id")?;
     let generation = u64::from_be_bytes(r.array("generation")?);
@@ -298,6 +327,14 @@ fn parse_body(body: &[u8]) -> Result<Header, ParseError> {
         } else {
             None
         };
+        let sealed = if version >= 2 {
+            Some(Sealed {
+                public: r.array("slot public key")?,
+                ephemeral: r.array("ephemeral public key")?,
+            })
+        } else {
+            None
+        };
         let wrap_nonce = r.array("wrap nonce")?;
         let wrapped = r.array("wrapped key")?;
         slots.push(Slot {
@@ -305,6 +342,7 @@ fn parse_body(body: &[u8]) -> Result<Header, ParseError> {
             id,
             salt,
             kdf,
+            sealed,
             wrap_nonce,
             wrapped,
         });
@@ -325,6 +363,7 @@ fn parse_body(body: &[u8]) -> Result<Header, ParseError> {
         ));
     }
     Ok(Header {
+        version,
         vault_id,
         generation,
         payload_salt,
@@ -334,7 +373,7 @@ fn parse_body(body: &[u8]) -> Result<Header, ParseError> {
     })
 }
 
-/// The encoded length of a slot of `kind` (for docs and tests).
-pub fn slot_len(kind: SlotKind) -> usize {
-    Slot::encoded_len(kind)
+/// The encoded length of a slot of `kind` in format `version` (for docs and tests).
+pub fn slot_len(kind: SlotKind, version: u16) -> usize {
+    Slot::encoded_len(kind, version)
 }

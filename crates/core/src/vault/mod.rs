@@ -4,7 +4,7 @@
 //! - this module: in-memory operations (add, replace, remove, search, HOTP advance), the
 //!   public option and credential types, and [`VaultError`];
 //! - `file.rs`: create, open, save, key slots, generations and the crash-safe write path
-//!   (`../shared/docs/security.md` §3.2–§3.3, requirements S1–S6, K1–K5);
+//!   (`docs/reference/security-brief.md` §3.2–§3.3, requirements S1–S6, K1–K5);
 //! - `format.rs`: the byte layout and its strict parser (security.md §3.1, C1, C3, C6, C7);
 //! - `crypto.rs`: AES-256-GCM, HKDF, the key commitment and Argon2id (security.md §8.1);
 //! - `payload.rs`: the JSON inside the ciphertext, via private mirror structs.
@@ -19,6 +19,7 @@ use crate::account::{Account, AccountId, FieldError, Kind};
 use crate::keychain::KeychainError;
 use crate::secret::SecretString;
 
+mod credentials;
 pub mod crypto;
 mod disk;
 mod file;
@@ -26,7 +27,8 @@ pub mod format;
 mod payload;
 mod slots;
 
-pub use file::VaultFile;
+pub use credentials::CredentialChange;
+pub use file::{Rollback, VaultFile};
 
 /// The environment variable that names the vault file, for the app and the CLI alike.
 pub const PATH_ENV: &str = "TWOFOLD_VAULT";
@@ -94,7 +96,7 @@ pub enum VaultError {
         newest_good: Option<(PathBuf, u64)>,
     },
     /// The version field names a format this build does not read (security.md C7).
-    #[error("unsupported vault format version {version}, this build reads version 1")]
+    #[error("unsupported vault format version {version}, this build reads versions 1 and 2")]
     UnsupportedVersion {
         /// The version found in the file.
         version: u16,
@@ -118,7 +120,7 @@ pub enum VaultError {
     #[error("the keychain key does not open this vault; unlock with the password or recovery key")]
     KeychainKeyWrong,
     /// Argon2id parameters outside the accepted bounds (security.md C4).
-    #[error("argon2id parameters out of bounds: m = {m_kib} KiB, t = {t}, p = {p}; expected 19456 to 2097152 KiB, t 2 to 64, p 1 to 16")]
+    #[error("argon2id parameters out of bounds: m = {m_kib} KiB, t = {t}, p = {p}; expected 19456 to 262144 KiB, t 2 to 12, p 1 to 8")]
     KdfParams {
         /// Memory in KiB.
         m_kib: u32,
@@ -165,6 +167,13 @@ pub enum VaultError {
     CounterExhausted {
         /// The account.
         id: AccountId,
+    },
+    /// A format 1 vault's credential change needs a credential this session was not opened
+    /// with, to re-make that slot in format 2 (`vault/credentials.rs`).
+    #[error("this vault was saved in an older format: unlock it with its {kind} to change its credentials")]
+    CredentialNeeded {
+        /// The slot kind whose credential is needed.
+        kind: SlotKind,
     },
     /// The change would leave the vault without a password or recovery-key slot
     /// (security.md K1).
@@ -229,12 +238,14 @@ impl KdfParams {
     };
     /// Smallest memory accepted (19 MiB).
     pub const MIN_M_KIB: u32 = 19 * 1024;
-    /// Largest memory accepted (2 GiB).
-    pub const MAX_M_KIB: u32 = 2 * 1024 * 1024;
-    /// Accepted passes.
-    pub const T_RANGE: std::ops::RangeInclusive<u32> = 2..=64;
-    /// Accepted lanes.
-    pub const P_RANGE: std::ops::RangeInclusive<u32> = 1..=16;
+    /// Largest memory accepted: 256 MiB, four times what Twofold writes (64 MiB). A header
+    /// asking for more is refused before any memory is allocated: a hostile file cannot make
+    /// an open take gigabytes and minutes (issue 11 item 9).
+    pub const MAX_M_KIB: u32 = 256 * 1024;
+    /// Accepted passes: Twofold writes 3; up to four times that.
+    pub const T_RANGE: std::ops::RangeInclusive<u32> = 2..=12;
+    /// Accepted lanes: Twofold writes 4; up to twice that.
+    pub const P_RANGE: std::ops::RangeInclusive<u32> = 1..=8;
 
     /// Checks the bounds (security.md C4) without allocating anything.
     ///

@@ -207,12 +207,15 @@ fn kind_out(kind: Kind) -> KindMirror {
 }
 
 /// An upper bound of the encoded size (varints take at most 10 bytes, lengths included), so
-/// the zeroizing buffer never reallocates.
+/// the zeroizing buffer never reallocates: a reallocation would leave a plaintext copy of the
+/// payload in freed memory. Every variable-length field counts, the account id included
+/// (ids read from older vaults may be longer than a UUID; issue 11 item 7).
 fn size_hint(accounts: &[Account]) -> usize {
     accounts
         .iter()
         .map(|a| {
-            let text = a.issuer.len()
+            let text = a.id.0.len()
+                + a.issuer.len()
                 + a.name.len()
                 + a.notes.len()
                 + a.icon.as_ref().map_or(0, String::len)
@@ -439,5 +442,34 @@ mod tests {
         let d = decode(&bytes).unwrap();
         assert_eq!(d.accounts, vec![a]);
         assert_eq!(d.created_at, 2);
+    }
+
+    #[test]
+    fn size_hint_covers_long_ids_so_the_buffer_never_grows() {
+        // See: issue 11 item 7 (4 KiB ids made saves reallocate the zeroizing buffer).
+        let mut accounts = Vec::new();
+        for i in 0..20u8 {
+            let mut a = Account::new(
+                "I",
+                "n",
+                crate::secret::SecretBytes::from_slice(&[i; 20]),
+                Kind::Steam,
+                0,
+            );
+            a.id = crate::account::AccountId("x".repeat(4096) + &i.to_string());
+            accounts.push(a);
+        }
+        let buf = encode(&accounts, 0).unwrap();
+        assert!(
+            size_hint(&accounts) >= buf.len(),
+            "hint {} < encoded {}",
+            size_hint(&accounts),
+            buf.len()
+        );
+        assert_eq!(
+            buf.capacity(),
+            size_hint(&accounts),
+            "the buffer was never reallocated"
+        );
     }
 }

@@ -3,7 +3,7 @@
 // the user works. Holds no secrets.
 
 import * as ipc from '../ipc'
-import type { ScanResult } from '../types'
+import type { Picked, ScanResult } from '../types'
 
 /** A panel over the list. */
 export type Panel =
@@ -12,7 +12,7 @@ export type Panel =
   | { kind: 'preview'; scan: ScanResult }
   | { kind: 'details'; id: string }
   | { kind: 'settings' }
-  | { kind: 'importFile'; path?: string }
+  | { kind: 'importFile'; file?: Picked }
   | { kind: 'export' }
   | { kind: 'verify' }
 

@@ -1,4 +1,4 @@
-//! Aegis vault files, plain and encrypted (`../shared/docs/formats.md` §3, after Aegis's
+//! Aegis vault files, plain and encrypted (`docs/reference/formats.md` §3, after Aegis's
 //! `docs/vault.md`): `{version: 1, header: {slots, params}, db}`.
 //!
 //! Reading:
@@ -52,6 +52,15 @@ pub const MAX_SCRYPT_R: u64 = if FUZZING { 8 } else { 32 };
 pub const MAX_SCRYPT_P: u64 = if FUZZING { 1 } else { 16 };
 /// Largest scrypt memory (128·N·r bytes) accepted from a file: 1 GiB (Aegis uses 32 MiB).
 pub const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
+/// Largest `r·p` accepted from a slot (security.md: scrypt's cost grows with both).
+pub const MAX_SCRYPT_RP: u64 = 64;
+/// Most password slots accepted in one file: Aegis writes one or two (issue 11 item 3: a
+/// file with thousands of bounded slots made a wrong password cost hours).
+pub const MAX_PASSWORD_SLOTS: usize = 4;
+/// The scrypt work (Σ N·r·p over the password slots) one file may ask for, checked before
+/// any KDF runs: 64 times a slot as Aegis writes it (2^15·8·1), a few seconds in all. A
+/// wrong password tries every slot, so this bounds what a hostile file can cost.
+pub const MAX_SCRYPT_WORK: u64 = 1 << 24;
 
 /// scrypt parameters Twofold writes: Aegis's own (`SCRYPT_N` etc. in `CryptoUtils.java`).
 const EXPORT_LOG_N: u8 = 15;
@@ -71,15 +80,17 @@ pub struct Aegis;
 #[derive(Deserialize)]
 struct File<'a> {
     version: u64,
-    header: Header,
+    #[serde(borrow)]
+    header: Header<'a>,
     #[serde(borrow)]
     db: &'a RawValue,
 }
 
 #[derive(Deserialize)]
-struct Header {
-    #[serde(default)]
-    slots: Option<Vec<serde_json::Value>>,
+struct Header<'a> {
+    /// Kept raw: each slot is read only as far as needed (a file may hold thousands).
+    #[serde(default, borrow)]
+    slots: Option<Vec<&'a RawValue>>,
     #[serde(default)]
     params: Option<KeyParams>,
 }
@@ -288,6 +299,12 @@ fn scrypt_params(slot: &PasswordSlot, index: usize) -> Result<scrypt::Params, Fo
             slot.p
         )));
     }
+    if slot.r * slot.p > MAX_SCRYPT_RP {
+        return Err(limit(format!(
+            "scrypt r·p is {}, expected at most {MAX_SCRYPT_RP}",
+            slot.r * slot.p
+        )));
+    }
     // n ≤ 2^20 and r ≤ 32 were checked, so this cannot overflow.
     let memory = 128 * slot.n * slot.r;
     if memory > MAX_SCRYPT_MEMORY {
@@ -318,18 +335,44 @@ fn decrypt(file: &File, password: &SecretString) -> Result<Zeroizing<Vec<u8>>, F
     let db_b64: String = serde_json::from_str(file.db.get())
         .map_err(|e| malformed(format!("db: {}", describe_json_error(&e))))?;
 
-    let mut master: Option<Zeroizing<[u8; KEY_LEN]>> = None;
-    let mut password_slots = 0;
+    // Every password slot is read and checked, and the whole file's KDF work counted, before
+    // the first scrypt runs (issue 11 item 3): a hostile file is refused at once.
+    let mut password_slots: Vec<(usize, PasswordSlot, scrypt::Params)> = Vec::new();
+    let mut work: u64 = 0;
     for (index, value) in slots.iter().enumerate() {
-        let kind = SlotType::deserialize(value)
+        let kind = serde_json::from_str::<SlotType>(value.get())
             .map_err(|e| malformed(format!("slot {}: {}", index + 1, describe_json_error(&e))))?;
         if kind.kind != 1 {
             continue;
         }
-        password_slots += 1;
-        let slot = PasswordSlot::deserialize(value)
+        if password_slots.len() == MAX_PASSWORD_SLOTS {
+            return Err(FormatError::Limit {
+                format: NAME,
+                reason: format!(
+                    "more than {MAX_PASSWORD_SLOTS} password slots (Aegis writes one or two)"
+                ),
+            });
+        }
+        let slot = serde_json::from_str::<PasswordSlot>(value.get())
             .map_err(|e| malformed(format!("slot {}: {}", index + 1, describe_json_error(&e))))?;
-        let scrypt_params = scrypt_params(&slot, index)?;
+        let params = scrypt_params(&slot, index)?;
+        // Each factor was bounded by scrypt_params: no overflow.
+        work += slot.n * slot.r * slot.p;
+        if work > MAX_SCRYPT_WORK {
+            return Err(FormatError::Limit {
+                format: NAME,
+                reason: format!(
+                    "the password slots ask for more scrypt work than {MAX_SCRYPT_WORK} (N·r·p), \
+                     far beyond what Aegis writes"
+                ),
+            });
+        }
+        password_slots.push((index, slot, params));
+    }
+
+    let mut master: Option<Zeroizing<[u8; KEY_LEN]>> = None;
+    for (index, slot, scrypt_params) in &password_slots {
+        let index = *index;
         let salt = HEXLOWER_PERMISSIVE
             .decode(slot.salt.as_bytes())
             .map_err(|_| malformed(format!("slot {}: salt is not hex", index + 1)))?;
@@ -352,7 +395,7 @@ fn decrypt(file: &File, password: &SecretString) -> Result<Zeroizing<Vec<u8>>, F
         scrypt::scrypt(
             password.expose().as_bytes(),
             &salt,
-            &scrypt_params,
+            scrypt_params,
             kek.as_mut_slice(),
         )
         .map_err(|_| malformed("scrypt output length"))?;
@@ -361,7 +404,7 @@ fn decrypt(file: &File, password: &SecretString) -> Result<Zeroizing<Vec<u8>>, F
             break;
         }
     }
-    if password_slots == 0 {
+    if password_slots.is_empty() {
         return Err(unsupported(
             "no password slot: this vault can only be unlocked on the phone (biometrics)",
         ));
