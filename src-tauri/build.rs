@@ -2,8 +2,8 @@
 //! beside the root `Cargo.toml`, checks them and prepares the context that
 //! `tauri::generate_context!` embeds (config, icons, ui/dist).
 //!
-//! Every IPC command is listed here (STYLE.md §5, security.md T3): tauri-build then generates
-//! one `allow-<command>` permission per command, and only the commands that
+//! Every IPC command is listed here (docs/reference/STYLE.md §5, security.md T3): tauri-build then
+//! generates one `allow-<command>` permission per command, and only the commands that
 //! `capabilities/main.json` grants by name can be called from the page. Keep this list, the
 //! `generate_handler!` in `src-tauri/src/lib.rs` (`twofold_app::COMMANDS`) and the capability
 //! in step; a unit test checks all three.
@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "set_password",
     "regenerate_recovery_key",
     "restore_newer_copy",
+    "keep_current_copy",
     "activity",
     "choose_path",
     "list_accounts",

@@ -1,5 +1,5 @@
 //! The one error type every IPC command returns, in the `{ kind, message }` shape the UI
-//! mirrors in `ui/src/lib/ipc.ts` (STYLE.md §4, docs/ipc.md "Errors").
+//! mirrors in `ui/src/lib/ipc.ts` (docs/reference/STYLE.md §4, docs/ipc.md "Errors").
 //!
 //! Each core error is mapped to a kind the UI can tell apart (today it treats `wrongPassword`
 //! and `cancelled` specially and shows the message of the others); the message is the core
@@ -99,7 +99,8 @@ impl From<VaultError> for IpcError {
             | VaultError::NotHotp { .. }
             | VaultError::CounterExhausted { .. }
             | VaultError::InvalidAccount(_)
-            | VaultError::CredentialNeeded { .. } => IpcError::InvalidInput(message),
+            | VaultError::CredentialNeeded { .. }
+            | VaultError::RolledBack { .. } => IpcError::InvalidInput(message),
             VaultError::Duplicate { .. } => IpcError::Duplicate(message),
             VaultError::AccountNotFound { .. } => IpcError::NotFound(message),
             VaultError::ChangedOnDisk { .. } => IpcError::ChangedOnDisk(message),

@@ -4,7 +4,7 @@
 //! docs/ipc.md), the managed state (`state.rs`), the clipboard owner (`clipboard.rs`),
 //! the tray, the global shortcut, auto-lock and the watch for CLI changes (`watch.rs`). Every
 //! piece of logic (codes, URIs, QR, the vault, the keychain) lives in `twofold-core`
-//! (STYLE.md §1, §5).
+//! (docs/reference/STYLE.md §1, §5).
 //!
 //! The window, the CSP and the bundle are declared in `tauri.conf.json` beside the root
 //! `Cargo.toml`; what the page may call is granted in `capabilities/main.json`, and
@@ -45,6 +45,7 @@ pub const COMMANDS: &[&str] = &[
     "set_password",
     "regenerate_recovery_key",
     "restore_newer_copy",
+    "keep_current_copy",
     "activity",
     "choose_path",
     "list_accounts",
@@ -211,6 +212,7 @@ pub fn build_app<R: Runtime>(
             commands::vault::set_password,
             commands::vault::regenerate_recovery_key,
             commands::vault::restore_newer_copy,
+            commands::vault::keep_current_copy,
             commands::vault::activity,
             commands::files::choose_path,
             commands::accounts::list_accounts,
@@ -311,14 +313,9 @@ pub fn build_app<R: Runtime>(
                 watch::spawn(app.handle().clone());
                 commands::backup::spawn_auto(app.handle().clone());
             }
-            // Release windows keep codes out of screenshots and screen shares where the OS
-            // supports it (security.md D3; Proton Authenticator does the same). Debug builds
-            // leave it off so the window can be captured in tests.
-            if cfg!(not(debug_assertions)) {
-                if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-                    window.set_content_protected(true)?;
-                }
-            }
+            // The window keeps codes out of screenshots and screen shares where the OS supports
+            // it (macOS, Windows): `contentProtected` in tauri.conf.json, for every build
+            // (security.md D3; Proton Authenticator does the same).
             Ok(())
         })
         .build(context)

@@ -1,5 +1,6 @@
-//! What only Rust shows: native confirmations and file choosers (issue 11 item 4; STYLE.md §11,
-//! "the webview is untrusted"), and the opaque tokens that stand for the paths they return.
+//! What only Rust shows: native confirmations and file choosers (issue 11 item 4;
+//! docs/reference/STYLE.md §11, "the webview is untrusted"), and the opaque tokens that stand for
+//! the paths they return.
 //!
 //! An action that lets a secret leave the vault (an export, the automatic backups' password
 //! and folder, showing a secret, its QR codes or the recovery codes) is confirmed in a native

@@ -104,9 +104,44 @@ fn a_rollback_is_reported_and_the_newer_copy_comes_back() {
             .len(),
         1
     );
+    // Nothing is saved on top of the older file until the user chooses.
+    let before = std::fs::read(&vault).expect("vault");
+    let scan = h.ok(
+        "parse_uri",
+        json!({ "uri": "otpauth://totp/Later:me?secret=ONSWG4TFOQ&issuer=Later" }),
+    );
+    let err = h
+        .call(
+            "confirm_import",
+            json!({ "decisions": [{ "token": tokens(&scan)[0], "action": "add" }] }),
+        )
+        .expect_err("refused during a rollback");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("older than a copy")),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&vault).expect("vault"), before);
     let status = h.ok("restore_newer_copy", json!({}));
     assert!(status["rollback"].is_null(), "{status}");
     let accounts = h.ok("list_accounts", json!({}));
     assert_eq!(accounts.as_array().expect("list").len(), 3);
     id_of(&accounts, "Site2");
+
+    // Rolled back again, the user keeps the older file: edits save again.
+    std::fs::copy(&older, &vault).expect("copies");
+    watch::tick(h.app.handle(), true);
+    assert!(!h.ok("vault_status", json!({}))["rollback"].is_null());
+    let status = h.ok("keep_current_copy", json!({}));
+    assert!(status["rollback"].is_null(), "{status}");
+    add(&mut h, "Later", "ONSWG4TFOQ======");
+    assert_eq!(
+        h.ok("list_accounts", json!({}))
+            .as_array()
+            .expect("list")
+            .len(),
+        2
+    );
+    assert_eq!(h.err_kind("keep_current_copy", json!({})), "invalidInput");
 }

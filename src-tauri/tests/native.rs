@@ -1,6 +1,6 @@
-//! The webview is untrusted (issue 11 item 4; STYLE.md §11): a secret leaves the vault only
-//! after a native confirmation raised by Rust that names the action, paths reach commands only
-//! as tokens of a native chooser (or a drop), and non-regular files are refused.
+//! The webview is untrusted (issue 11 item 4; docs/reference/STYLE.md §11): a secret leaves the
+//! vault only after a native confirmation raised by Rust that names the action, paths reach
+//! commands only as tokens of a native chooser (or a drop), and non-regular files are refused.
 
 use serde_json::json;
 

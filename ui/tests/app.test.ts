@@ -452,6 +452,22 @@ describe('rollback banner', () => {
     await waitFor(() => expect(screen.queryByTestId('rollback-banner')).toBeNull())
   })
 
+  it('keeps the older file on request, even when no newer copy can be restored', async () => {
+    const fake = fakeBackend({
+      accounts: LIST,
+      codes: CODES,
+      vault: status('unlocked', { rollback: { current: 2, newer: 4, canRestore: false } }),
+      overrides: { keep_current_copy: () => status('unlocked') },
+    })
+    render(App)
+    const banner = await screen.findByTestId('rollback-banner')
+    expect(within(banner).queryByTestId('rollback-restore')).toBeNull()
+    expect(banner.textContent).toMatch(/not saved until you choose/)
+    await userEvent.setup().click(within(banner).getByTestId('rollback-keep'))
+    await waitFor(() => expect(fake.count('keep_current_copy')).toBe(1))
+    await waitFor(() => expect(screen.queryByTestId('rollback-banner')).toBeNull())
+  })
+
   it('is absent normally', async () => {
     await renderList()
     expect(screen.queryByTestId('rollback-banner')).toBeNull()

@@ -357,6 +357,9 @@ pub enum VaultCommand {
     /// After a rollback (an older vault file put in place by a sync tool or a restore), make
     /// the newest copy kept beside the vault current again; the older file is kept too
     RestoreNewer,
+    /// After a rollback, keep the older vault file as it is and save changes again; the newer
+    /// copies stay beside it as earlier generations
+    KeepCurrent,
 }
 
 /// The `--from` values: every importer's id, with its name as help.

@@ -110,7 +110,14 @@ pub fn vault_exit(e: &VaultError) -> Exit {
 
 impl From<VaultError> for Failure {
     fn from(e: VaultError) -> Self {
-        Failure::new(vault_exit(&e), one_line(&e))
+        let hint = match e {
+            VaultError::RolledBack { .. } => {
+                "; `twofold-cli vault restore-newer` takes the newer copy back, \
+                 `twofold-cli vault keep-current` keeps this one"
+            }
+            _ => "",
+        };
+        Failure::new(vault_exit(&e), format!("{}{hint}", one_line(&e)))
     }
 }
 

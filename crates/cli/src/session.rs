@@ -162,10 +162,10 @@ pub fn slot_names(slots: &[SlotKind]) -> String {
     names.join(", ")
 }
 
-/// Opens the vault named by the global options.
 /// Opens the vault named by the global options. A vault file older than a copy kept beside
 /// it (a rollback: a sync tool or a restore put an older file in place) is said on standard
-/// error, naming the newer copy, before the command goes on (issue 11 item 2).
+/// error, naming the newer copy, before the command goes on; commands that would save are
+/// then refused by core until `vault restore-newer` or `vault keep-current` (issue 11 item 2).
 pub fn open(g: &GlobalArgs) -> Result<VaultFile, Failure> {
     let path = unlock::vault_path(g)?;
     let file = unlock::open(g, &path)?;
@@ -178,7 +178,8 @@ pub fn open(g: &GlobalArgs) -> Result<VaultFile, Failure> {
         note(&format!(
             "warning: the vault file (save {}) is older than a copy kept beside it (save {}): \
              a sync tool or a restore may have put an older copy in place, and accounts added \
-             since may be missing{newer}; `twofold-cli vault restore-newer` takes it back",
+             since may be missing{newer}; `twofold-cli vault restore-newer` takes it back, \
+             `twofold-cli vault keep-current` keeps this one",
             rb.current, rb.newer
         ));
     }

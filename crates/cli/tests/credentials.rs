@@ -192,29 +192,40 @@ fn a_rollback_is_warned_about_and_restore_newer_takes_the_newer_copy_back() {
         .unwrap();
     assert_one_line_error(&out, 2, "nothing to restore");
 
-    // Roll back again; an edit made regardless never overwrites the newer generations.
+    // Roll back again: an edit is refused until the user chooses, and no file changes.
     std::fs::copy(dir.join("vault.twofold.gen-3"), s.vault()).unwrap();
-    let newer: Vec<(PathBuf, Vec<u8>)> = vault_files(&s)
-        .into_iter()
-        .filter(|p| p != &s.vault())
-        .map(|p| {
-            let b = std::fs::read(&p).unwrap();
-            (p, b)
-        })
-        .collect();
-    ok(&s
+    let files = |s: &Sandbox| -> Vec<(PathBuf, Vec<u8>)> {
+        vault_files(s)
+            .into_iter()
+            .map(|p| {
+                let b = std::fs::read(&p).unwrap();
+                (p, b)
+            })
+            .collect()
+    };
+    let before = files(&s);
+    let add = |issuer: &str| {
+        s.with_password(PW)
+            .args(["add", "--secret", "KRUGS4ZANFZSAYJA", "--issuer", issuer])
+            .output()
+            .unwrap()
+    };
+    let out = add("AfterRollback");
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("is older than a copy of it"), "{err}");
+    assert!(err.contains("vault keep-current"), "{err}");
+    assert_eq!(files(&s), before, "a refused edit changes no file");
+    // Keeping the older file settles it: edits save again, the newer copies stay beside it.
+    let text = ok(&s
         .with_password(PW)
-        .args([
-            "add",
-            "--secret",
-            "KRUGS4ZANFZSAYJA",
-            "--issuer",
-            "AfterRollback",
-        ])
+        .args(["vault", "keep-current"])
         .output()
         .unwrap());
-    for (p, bytes) in &newer {
-        if p.exists() {
+    assert!(text.contains("kept the vault file of save 3"), "{text}");
+    ok(&add("AfterRollback"));
+    for (p, bytes) in &before {
+        if p != &s.vault() && p.exists() {
             assert_eq!(
                 &std::fs::read(p).unwrap(),
                 bytes,

@@ -1,6 +1,6 @@
 //! Intake: turning what a user pastes, scans, types or picks into accounts, once for both
-//! front ends (issue 10 §2, STYLE.md §10). The app's add dialog and import screen and the
-//! CLI's `add`, `scan --add` and `import` all call these functions, so a link, a QR code, a
+//! front ends (issue 10 §2, docs/reference/STYLE.md §10). The app's add dialog and import screen
+//! and the CLI's `add`, `scan --add` and `import` all call these functions, so a link, a QR code, a
 //! typed key or a file gives the same accounts and the same messages whichever front end
 //! reads it. Merging the result into the vault is [`crate::merge`]'s.
 //!

@@ -1,6 +1,7 @@
 //! Merging imported accounts into a vault: duplicate detection and the user's choice per
 //! duplicate (skip, replace, keep both). Every import path of both front ends goes through
-//! here: files, pasted links, scanned QR codes, typed keys (issue 10 §2, STYLE.md §10).
+//! here: files, pasted links, scanned QR codes, typed keys (issue 10 §2, docs/reference/STYLE.md
+//! §10).
 //!
 //! Two steps, so a front end can show a preview between them:
 //!
@@ -21,7 +22,8 @@
 //! |---|---|
 //! | id, order, created_at | the vault's (the account stays where it is) |
 //! | issuer, name, secret, type, algorithm, digits, period | the incoming account's |
-//! | HOTP counter | the larger of the two: a rewound counter would show codes the server already accepted |
+//! | HOTP counter | the larger of the two: a rewound counter would show codes the server already
+//! accepted |
 //! | notes | the incoming notes when not empty, else the vault's |
 //! | icon | the incoming icon when set, else the vault's |
 //! | tags | both lists, the vault's first, each tag once |

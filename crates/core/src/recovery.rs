@@ -1,6 +1,6 @@
 //! Recovery codes, the backup codes a site hands out at 2FA setup: how pasted text is split
 //! into codes, when two codes are the same, and how lists of codes are added to and merged.
-//! One rule for the CLI, the app and every import path (issue 10 §2; STYLE.md §10).
+//! One rule for the CLI, the app and every import path (issue 10 §2; docs/reference/STYLE.md §10).
 //!
 //! Splitting ([`parse`]): one code per line, or several on a line separated by tabs, commas,
 //! semicolons or two or more spaces. A single space stays inside a code, because sites print

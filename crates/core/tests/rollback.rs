@@ -84,11 +84,25 @@ fn an_older_file_put_in_place_is_reported_and_no_generation_is_overwritten() {
         Some(dir.path().join("vault.twofold.gen-5").as_path())
     );
 
-    // Two adds: numbered above every generation present; no generation file changes.
-    for n in [20, 21] {
-        vf.vault_mut().add(account(n)).unwrap();
-        vf.save().unwrap();
-    }
+    // Nothing is saved on top of the older file while the rollback is unsettled: a save
+    // would start pushing the newer generations out of the five kept.
+    let vault_bytes = fs::read(&path).unwrap();
+    vf.vault_mut().add(account(20)).unwrap();
+    assert!(matches!(
+        vf.save(),
+        Err(VaultError::RolledBack {
+            current: 3,
+            newer: 5
+        })
+    ));
+    assert_eq!(fs::read(&path).unwrap(), vault_bytes);
+
+    // Keeping the older file settles it: saved above every generation present, and the
+    // next saves go through; no generation file changes.
+    vf.keep_current().unwrap();
+    assert_eq!(vf.header_info().generation, 6);
+    vf.vault_mut().add(account(21)).unwrap();
+    vf.save().unwrap();
     assert_eq!(vf.header_info().generation, 7);
     for (p, bytes) in &before {
         if p.exists() {

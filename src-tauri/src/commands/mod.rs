@@ -3,10 +3,10 @@
 //! [`import`] (QR, URI and manual entry, import from file, preview, confirm), [`backup`]
 //! (export, restore drill, automatic backups) and [`settings`].
 //!
-//! Commands are thin (STYLE.md §5): they take the managed state, call twofold-core, and map
-//! errors to [`crate::error::IpcError`]. The clock is read here, never in core. Every argument
-//! is bounded before use (security.md T5). All commands are `async` so that none runs on the
-//! main thread: unlocking runs Argon2id and scanning decodes images.
+//! Commands are thin (docs/reference/STYLE.md §5): they take the managed state, call twofold-core,
+//! and map errors to [`crate::error::IpcError`]. The clock is read here, never in core. Every
+//! argument is bounded before use (security.md T5). All commands are `async` so that none runs on
+//! the main thread: unlocking runs Argon2id and scanning decodes images.
 
 pub mod accounts;
 pub mod backup;

@@ -286,6 +286,17 @@ pub async fn restore_newer_copy(vault: State<'_, VaultState>) -> IpcResult<Vault
     Ok(s.status())
 }
 
+/// After a rollback, keeps the older vault file's accounts: they are saved as a new generation
+/// and changes save again; the newer copies stay beside the vault as earlier generations
+/// (issue 11 item 2). Until this or `restore_newer_copy`, every save is refused.
+#[tauri::command]
+pub async fn keep_current_copy(vault: State<'_, VaultState>) -> IpcResult<VaultStatus> {
+    let mut s = state::lock(&vault);
+    s.with_file_save(VaultFile::keep_current)?;
+    s.last_activity = Instant::now();
+    Ok(s.status())
+}
+
 /// The UI's "the user did something" ping, for auto-lock.
 #[tauri::command]
 pub async fn activity(vault: State<'_, VaultState>) -> IpcResult<()> {

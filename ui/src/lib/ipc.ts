@@ -93,6 +93,7 @@ export const setPassword = (current: string | null, password: string | null) =>
 export const regenerateRecoveryKey = (password: string | null) =>
   call<CredentialChange>('regenerate_recovery_key', { password })
 export const restoreNewerCopy = () => call<VaultStatus>('restore_newer_copy')
+export const keepCurrentCopy = () => call<VaultStatus>('keep_current_copy')
 export const activity = () => call<void>('activity')
 
 // ---- accounts ----

@@ -12,7 +12,7 @@ export type SlotKind = 'keychain' | 'password' | 'keychainAndPassword' | 'recove
 /** What the unlock screen must ask for. */
 export type UnlockNeeds = 'nothing' | 'password' | 'passwordOrRecoveryKey'
 
-/** `vault_status()`, `unlock()`, `lock()`, `restore_newer_copy()`; in `CredentialChange`. */
+/** `vault_status()`, `unlock()`, `lock()`, `restore_newer_copy()`, `keep_current_copy()`; in `CredentialChange`. */
 export interface VaultStatus {
   state: VaultState
   vaultPath: string

@@ -12,7 +12,7 @@ mod vault;
 use accounts::{add, code, edit, generate, list, remove};
 use recovery_codes::recovery_codes;
 use scan::scan;
-use vault::{doctor, init, password, recovery_key, restore_newer};
+use vault::{doctor, init, keep_current, password, recovery_key, restore_newer};
 
 use std::io::Write;
 
@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }) => transfer::verify(g, &file, backup_password_file.as_deref(), json),
         Command::RecoveryKey => recovery_key(g),
         Command::Vault(VaultCommand::RestoreNewer) => restore_newer(g),
+        Command::Vault(VaultCommand::KeepCurrent) => keep_current(g),
         Command::Doctor => doctor(g),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();

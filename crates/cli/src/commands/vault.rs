@@ -193,6 +193,31 @@ pub(super) fn restore_newer(g: &GlobalArgs) -> Result<(), Failure> {
     ))
 }
 
+/// `vault keep-current`: after a rollback, the older file's accounts are kept and saved as a
+/// new generation (core's `keep_current`); the newer copies stay beside it.
+pub(super) fn keep_current(g: &GlobalArgs) -> Result<(), Failure> {
+    let mut file = open(g)?;
+    let Some(rb) = file.rollback() else {
+        return Err(Failure::usage(
+            "the vault file is the newest copy; there is nothing to settle",
+        ));
+    };
+    file.keep_current()
+        .map_err(|e| Failure::from(e).context("cannot keep the vault file"))?;
+    let newer = rb
+        .newer_file
+        .map(|p| format!(" ({})", p.display()))
+        .unwrap_or_default();
+    println(&format!(
+        "kept the vault file of save {} ({} accounts) as save {}; the newer copy of save {}{newer} \
+         stays beside it as an earlier generation",
+        rb.current,
+        file.vault().len(),
+        file.header_info().generation,
+        rb.newer
+    ))
+}
+
 pub(super) fn doctor(g: &GlobalArgs) -> Result<(), Failure> {
     let path = unlock::vault_path(g)?;
     println(&format!("vault: {}", path.display()))?;

@@ -1,8 +1,8 @@
 //! Other apps' export files in and out (issue 5; specs in `docs/reference/formats.md`).
 //!
-//! One module per format, each behind [`Importer`] and/or [`Exporter`] (STYLE.md §3): bytes in,
-//! accounts out, no I/O, no UI text, no keychain. Each module opens with a `//!` doc that links
-//! its spec and lists what the conversion loses.
+//! One module per format, each behind [`Importer`] and/or [`Exporter`] (docs/reference/STYLE.md
+//! §3): bytes in, accounts out, no I/O, no UI text, no keychain. Each module opens with a `//!` doc
+//! that links its spec and lists what the conversion loses.
 //!
 //! - [`detect`] picks the importer from the content alone (formats.md §16), so a user can just
 //!   drop a file; [`importer`] / [`exporter`] look one up by its stable id (`--from aegis`).
@@ -59,7 +59,8 @@ pub enum FormatError {
         format: &'static str,
     },
     /// No importer recognises the content, or the chosen importer does not.
-    #[error("not a recognised export file{}", hint.as_deref().map(|h| format!(": {h}")).unwrap_or_default())]
+    #[error("not a recognised export file{}", hint.as_deref().map(|h| format!(":
+    #{h}")).unwrap_or_default())]
     Unrecognized {
         /// What was expected, if an importer was chosen.
         hint: Option<String>,

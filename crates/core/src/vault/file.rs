@@ -338,8 +338,9 @@ impl VaultFile {
     /// beside it with a higher number (the file was replaced by an older copy, as a sync tool
     /// or a restore from an old backup does), or a generation this session already loaded or
     /// wrote. `None` normally. Front ends warn (the CLI on standard error, the app with a
-    /// banner offering [`VaultFile::adopt_generation`]); saves never overwrite the newer
-    /// generation files, and number above them (issue 11 item 2).
+    /// banner) and offer [`VaultFile::restore_newer`] and [`VaultFile::keep_current`]; until
+    /// one of them runs, [`VaultFile::save`] refuses, and no save ever overwrites a
+    /// generation file (issue 11 item 2).
     pub fn rollback(&self) -> Option<Rollback> {
         let current = self.header.generation;
         let newer_file = list_generations(&self.path)
@@ -389,7 +390,7 @@ impl VaultFile {
                     std::mem::replace(&mut self.vault, vault),
                     std::mem::replace(&mut self.created_at, created_at),
                 );
-                self.save().inspect_err(|_| {
+                self.save_settled().inspect_err(|_| {
                     (self.vault, self.created_at) = before;
                 })
             }
@@ -431,9 +432,28 @@ impl VaultFile {
         let before = (self.vault.clone(), self.created_at);
         self.vault = Vault::from_parts(decoded.accounts, decoded.auto_backup_password);
         self.created_at = decoded.created_at;
-        self.save().inspect_err(|_| {
+        self.save_settled().inspect_err(|_| {
             (self.vault, self.created_at) = before;
         })
+    }
+
+    /// After a rollback, keeps the older file's accounts: they are saved as a new generation,
+    /// numbered above every copy, so the file is the newest again and changes save as usual.
+    /// The newer copies stay beside it as generations (they leave only as later saves push
+    /// them past the kept number), and what this session held of them is dropped.
+    ///
+    /// # Errors
+    /// [`VaultError::InvalidOptions`] when there is no rollback to settle; everything
+    /// [`VaultFile::save`] returns.
+    pub fn keep_current(&mut self) -> Result<(), VaultError> {
+        if self.rollback().is_none() {
+            return Err(VaultError::InvalidOptions {
+                reason: "the vault file is the newest copy; there is nothing to settle",
+            });
+        }
+        self.save_settled()?;
+        self.newer_state = None;
+        Ok(())
     }
 
     /// Opens a previous generation read-only in spirit: the result is bound to `path` (the
@@ -518,7 +538,22 @@ impl VaultFile {
     /// file is not the one loaded; nothing is written), [`VaultError::Io`],
     /// [`VaultError::Integrity`] if the file read back differs (the previous generation is
     /// kept).
+    ///
+    /// While the file is rolled back ([`VaultFile::rollback`]) nothing is saved:
+    /// [`VaultError::RolledBack`] until [`VaultFile::restore_newer`] or
+    /// [`VaultFile::keep_current`] settles it.
     pub fn save(&mut self) -> Result<(), VaultError> {
+        if let Some(rb) = self.rollback() {
+            return Err(VaultError::RolledBack {
+                current: rb.current,
+                newer: rb.newer,
+            });
+        }
+        self.save_settled()
+    }
+
+    /// [`VaultFile::save`] without the rollback check: for the saves that settle a rollback.
+    fn save_settled(&mut self) -> Result<(), VaultError> {
         let header = self.header.clone();
         self.save_with(header)
     }

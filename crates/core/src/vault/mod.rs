@@ -135,6 +135,21 @@ pub enum VaultError {
         /// The vault file.
         path: PathBuf,
     },
+    /// The vault file is older than a copy of it (a rollback, [`VaultFile::rollback`]): no
+    /// change is saved until the user takes the newer copy back
+    /// ([`VaultFile::restore_newer`]) or keeps this one ([`VaultFile::keep_current`]), so
+    /// that nothing saved on top of the older file pushes the newer accounts out of the kept
+    /// generations (issue 11 item 2).
+    #[error(
+        "the vault file (save {current}) is older than a copy of it (save {newer}): take the \
+         newer copy back or keep this one before changing anything"
+    )]
+    RolledBack {
+        /// The generation of the vault file.
+        current: u64,
+        /// The newest generation known.
+        newer: u64,
+    },
     /// Another process holds the vault's write lock.
     #[error("vault is busy: another process is saving {}", path.display())]
     Busy {
