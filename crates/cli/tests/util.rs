@@ -125,7 +125,7 @@ pub const PW: &str = "vault password, not the backup's";
 
 /// `../shared`, beside the repository: the interop export files of other apps
 /// (`fixtures/interop/`, most of them GPL-3.0, see its EXPECTED.md) and the QR screenshot
-/// corpus, read by path and never copied here (STYLE.md §8). Tests that read it are
+/// corpus, read by path and never copied here (docs/reference/STYLE.md §8). Tests that read it are
 /// `#[ignore]`d in a plain `cargo test`; scripts/test.sh runs them.
 pub const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/");
 
@@ -136,7 +136,8 @@ pub fn shared(rel: &str) -> PathBuf {
     assert!(
         path.is_file(),
         "{} is missing. This test needs the shared test data checked out beside the \
-         repository as ../shared (STYLE.md §8); scripts/test.sh runs it with --include-ignored",
+         repository as ../shared (docs/reference/STYLE.md §8); scripts/test.sh runs it with \
+         --include-ignored",
         path.display()
     );
     path

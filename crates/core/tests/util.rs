@@ -1,7 +1,7 @@
 //! What the integration tests share, once: the shared test data in `../shared` (read by
-//! path, never copied here: STYLE.md §8), EXPECTED.md's V-set with one assertion, the importer
-//! calls, the vaults and accounts the tests build, the proptest generators, and seeds for
-//! randomness the tests roll by hand (issue 17).
+//! path, never copied here: docs/reference/STYLE.md §8), EXPECTED.md's V-set with one
+//! assertion, the importer calls, the vaults and accounts the tests build, the proptest
+//! generators, and seeds for randomness the tests roll by hand (issue 17).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,7 @@ pub fn shared(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "cannot read {}: {e}. This test needs the shared test data checked out beside the \
-             repository as ../shared (STYLE.md §8); scripts/test.sh runs it with \
+             repository as ../shared (docs/reference/STYLE.md §8); scripts/test.sh runs it with \
              --include-ignored",
             path.display()
         )
@@ -108,58 +108,17 @@ pub fn hotp(counter: u64) -> Kind {
 /// EXPECTED.md's V-set (Aegis `VaultEntries.java`): `v(1)` is V1, up to `v(7)`. Steam (V7) is
 /// SHA-1, 30 s and 5 characters by definition; Twofold stores it as `Kind::Steam` with the
 /// default 6 digits, which Steam ignores.
+#[rustfmt::skip]
 pub fn v(n: usize) -> Expected {
     use Algorithm::*;
     match n {
         1 => expected("Deno", "Mason", AEGIS_SECRET, totp(30), Sha1, 6),
-        2 => expected(
-            "SPDX",
-            "James",
-            "5OM4WOOGPLQEF6UGN3CPEOOLWU",
-            totp(20),
-            Sha256,
-            7,
-        ),
-        3 => expected(
-            "Airbnb",
-            "Elijah",
-            "7ELGJSGXNCCTV3O6LKJWYFV2RA",
-            totp(50),
-            Sha512,
-            8,
-        ),
-        4 => expected(
-            "Issuu",
-            "James",
-            "YOOMIXWS5GN6RTBPUFFWKTW5M4",
-            hotp(1),
-            Sha1,
-            6,
-        ),
-        5 => expected(
-            "Air Canada",
-            "Benjamin",
-            "KUVJJOM753IHTNDSZVCNKL7GII",
-            hotp(50),
-            Sha256,
-            7,
-        ),
-        6 => expected(
-            "WWE",
-            "Mason",
-            "5VAML3X35THCEBVRLV24CGBKOY",
-            hotp(10300),
-            Sha512,
-            8,
-        ),
-        7 => expected(
-            "Boeing",
-            "Sophia",
-            "JRZCL47CMXVOQMNPZR2F7J4RGI",
-            Kind::Steam,
-            Sha1,
-            6,
-        ),
+        2 => expected("SPDX", "James", "5OM4WOOGPLQEF6UGN3CPEOOLWU", totp(20), Sha256, 7),
+        3 => expected("Airbnb", "Elijah", "7ELGJSGXNCCTV3O6LKJWYFV2RA", totp(50), Sha512, 8),
+        4 => expected("Issuu", "James", "YOOMIXWS5GN6RTBPUFFWKTW5M4", hotp(1), Sha1, 6),
+        5 => expected("Air Canada", "Benjamin", "KUVJJOM753IHTNDSZVCNKL7GII", hotp(50), Sha256, 7),
+        6 => expected("WWE", "Mason", "5VAML3X35THCEBVRLV24CGBKOY", hotp(10300), Sha512, 8),
+        7 => expected("Boeing", "Sophia", "JRZCL47CMXVOQMNPZR2F7J4RGI", Kind::Steam, Sha1, 6),
         _ => unreachable!("no vector V{n}"),
     }
 }
@@ -176,63 +135,35 @@ pub fn v_set() -> Vec<Expected> {
 
 /// johncallahan's export in three batches (EXPECTED.md): 22 TOTP accounts of issuer "ACME",
 /// ten, ten and two to a batch; their secrets, batch by batch.
+#[rustfmt::skip]
 pub const ACME_BATCHES: [&[&str]; 3] = [
     &[
-        "IAGLPK22QIFXMRGJOI5KOP4AVK4KZMA5",
-        "6ZUPZ3NSDAXDGK2ZPCPOMD4YE2HQE24W",
-        "GU6ZC4RAKB7NJF7GSYNZ35RSPEE2266M",
-        "O5SI6Y6RPZQOM5ERZBEDXIRUCYSV52JG",
-        "IZK5YWF2SF4QG5KN2RN4EB5SRYKHETAQ",
-        "6W5S5WAHT75DRM2VAC7GYG74CDGEWE5B",
-        "HZNJRPUUVLSPYOKTQ6YPPIB5WXEPRNRC",
-        "UY7C4A5GFDQTXD2ACN2WLMH7NMCCQCV6",
-        "YMS3K3GIDQMLONKPX4PMJDABDBAH7DI5",
-        "Q62RMEJWYH3BFBEN3FG4QMVI76HIRAZ6",
+        "IAGLPK22QIFXMRGJOI5KOP4AVK4KZMA5", "6ZUPZ3NSDAXDGK2ZPCPOMD4YE2HQE24W",
+        "GU6ZC4RAKB7NJF7GSYNZ35RSPEE2266M", "O5SI6Y6RPZQOM5ERZBEDXIRUCYSV52JG",
+        "IZK5YWF2SF4QG5KN2RN4EB5SRYKHETAQ", "6W5S5WAHT75DRM2VAC7GYG74CDGEWE5B",
+        "HZNJRPUUVLSPYOKTQ6YPPIB5WXEPRNRC", "UY7C4A5GFDQTXD2ACN2WLMH7NMCCQCV6",
+        "YMS3K3GIDQMLONKPX4PMJDABDBAH7DI5", "Q62RMEJWYH3BFBEN3FG4QMVI76HIRAZ6",
     ],
     &[
-        "THLTHCVECVY26KLRXX2YRKO5R6YLW3N6",
-        "BAW7FHQ6WUIR45XAAZLPP6RIPGOINTJR",
-        "DG4YO57CIZP6EXQVPNX2CAIDHQVVTNPY",
-        "JOG5SC47ILJDTYMIERJEILRQWFESAICZ",
-        "BVY4GXU3IMOG4PD56DL6HPJQL7CB6PUJ",
-        "IA5EG43T2JSN6SUQBEKMYDMHNVBI3OTT",
-        "IGJ6T66PYDCPVKEV2RPE6TIDKCU55URT",
-        "YPGFOQQC7JF4Z5T72L3EIMQUC6VB5ZTH",
-        "RRD5MACKXUFS274VWKK2KILZ4RGIB46N",
-        "SG77VLHMDQWUHG7SMGY7DBLTHQRXFPDB",
+        "THLTHCVECVY26KLRXX2YRKO5R6YLW3N6", "BAW7FHQ6WUIR45XAAZLPP6RIPGOINTJR",
+        "DG4YO57CIZP6EXQVPNX2CAIDHQVVTNPY", "JOG5SC47ILJDTYMIERJEILRQWFESAICZ",
+        "BVY4GXU3IMOG4PD56DL6HPJQL7CB6PUJ", "IA5EG43T2JSN6SUQBEKMYDMHNVBI3OTT",
+        "IGJ6T66PYDCPVKEV2RPE6TIDKCU55URT", "YPGFOQQC7JF4Z5T72L3EIMQUC6VB5ZTH",
+        "RRD5MACKXUFS274VWKK2KILZ4RGIB46N", "SG77VLHMDQWUHG7SMGY7DBLTHQRXFPDB",
     ],
     &[
-        "NY3N2UB6TJAW5KUZOEF6PYB34AJKDJ7T",
-        "M6KEUVYSKYX3H6KFYYAYOLTNIC7TJSOC",
+        "NY3N2UB6TJAW5KUZOEF6PYB34AJKDJ7T", "M6KEUVYSKYX3H6KFYYAYOLTNIC7TJSOC",
     ],
 ];
 
 /// The name of the ACME account number `i` (from 0) of [`ACME_BATCHES`]: `one@example.com` to
 /// `twenty-two@example.com`.
 pub fn acme_name(i: usize) -> String {
+    #[rustfmt::skip]
     const WORDS: [&str; 22] = [
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "twenty-one",
-        "twenty-two",
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+        "nineteen", "twenty", "twenty-one", "twenty-two",
     ];
     format!("{}@example.com", WORDS[i])
 }
