@@ -6,7 +6,7 @@
 use serde_json::json;
 use twofold_app::watch;
 
-use crate::ipc_leak::{id_of, tokens, Harness};
+use crate::util::{id_of, tokens, Harness};
 
 const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "tulip orbit cascade walnut ferry";

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::ipc_leak::{id_of, tokens, Harness};
+use crate::util::{id_of, tokens, Harness};
 
 const PASSWORD: &str = "correct horse battery staple";
 const SECRET: &str = "JBSWY3DPEHPK3PXP";

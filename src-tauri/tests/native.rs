@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::ipc_leak::{id_of, tokens, Harness};
+use crate::util::{id_of, tokens, Harness};
 
 const PASSWORD: &str = "correct horse battery staple";
 

@@ -7,4 +7,6 @@ mod credentials;
 mod import;
 mod ipc_leak;
 mod native;
+// The harness every file drives the app with.
+mod util;
 mod watch;

@@ -13,7 +13,7 @@ use twofold_core::keychain::MemoryKeyStore;
 use twofold_core::vault::{Unlock, VaultFile};
 use twofold_core::{SecretBytes, SecretString};
 
-use crate::ipc_leak::Harness;
+use crate::util::Harness;
 
 const PASSWORD: &str = "watch test password";
 
@@ -49,13 +49,13 @@ fn created(h: &mut Harness) -> String {
         json!({ "issuer": "Idle", "name": "", "secret": "JBSWY3DPEHPK3PXP", "kind": "totp",
                 "algorithm": "SHA1", "digits": 6, "period": 30, "counter": null }),
     );
-    let token = crate::ipc_leak::tokens(&scan)[0].clone();
+    let token = crate::util::tokens(&scan)[0].clone();
     h.ok(
         "confirm_import",
         json!({ "decisions": [{ "token": token, "action": "add" }] }),
     );
     let accounts = h.ok("list_accounts", json!({}));
-    crate::ipc_leak::id_of(&accounts, "Idle")
+    crate::util::id_of(&accounts, "Idle")
 }
 
 #[test]
@@ -120,10 +120,10 @@ fn a_cli_change_while_open_is_reloaded_and_announced() {
     watch::tick(h.app.handle(), true);
     assert!(!wait_for(&changed).is_empty(), "vault-changed was emitted");
     let accounts = h.ok("list_accounts", json!({}));
-    crate::ipc_leak::id_of(&accounts, "FromCli");
+    crate::util::id_of(&accounts, "FromCli");
 
     // A later change in the app keeps the CLI's account (no lost update).
-    let idle = crate::ipc_leak::id_of(&accounts, "Idle");
+    let idle = crate::util::id_of(&accounts, "Idle");
     h.ok(
         "update_account",
         json!({ "id": idle, "patch": { "notes": "edited in the app" } }),

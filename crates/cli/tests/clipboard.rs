@@ -61,12 +61,16 @@ impl Drop for Xvfb {
     }
 }
 
+/// How long the holder keeps the code in [`holder_marks_the_code_and_clears_it_when_time_is_up`]:
+/// long enough for a loaded machine to start `xclip` a few times while the code is there.
+const HOLD: Duration = Duration::from_secs(6);
+
 #[test]
 #[ignore = "needs Xvfb and xclip; run by scripts/test.sh"]
 fn holder_marks_the_code_and_clears_it_when_time_is_up() {
     let x = Xvfb::start();
     let mut holder = Command::new(env!("CARGO_BIN_EXE_twofold-cli"))
-        .args(["__hold-clipboard", "2"])
+        .args(["__hold-clipboard", &HOLD.as_secs().to_string()])
         .env("DISPLAY", &x.display)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -82,9 +86,11 @@ fn holder_marks_the_code_and_clears_it_when_time_is_up() {
     stdin.write_all(b"424242").unwrap();
     drop(stdin);
 
+    // The holder takes the clipboard once it has read its input: wait for that (the code
+    // stays for HOLD), rather than for a fixed time a busy machine may overrun.
     let start = Instant::now();
     let mut seen = None;
-    while start.elapsed() < Duration::from_secs(1) && seen.is_none() {
+    while start.elapsed() < HOLD && seen.is_none() {
         seen = x.read("UTF8_STRING").filter(|s| !s.is_empty());
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -92,13 +98,13 @@ fn holder_marks_the_code_and_clears_it_when_time_is_up() {
     let targets = x.read("TARGETS").unwrap();
     assert!(targets.contains("x-kde-passwordManagerHint"), "{targets}");
 
-    // Time is up after 2 s: the holder clears the clipboard and exits.
+    // Time is up after HOLD: the holder clears the clipboard and exits.
     let status = loop {
         if let Some(status) = holder.try_wait().unwrap() {
             break status;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(10),
+            start.elapsed() < HOLD + Duration::from_secs(8),
             "holder still running"
         );
         std::thread::sleep(Duration::from_millis(100));

@@ -1,11 +1,13 @@
-//! Two `twofold-cli` processes editing one vault at the same time (docs/reference/security-brief.md
-//! S4): for a bounded time each adds accounts and recovery codes to a shared account in a loop, retrying
-//! when the other holds the lock or saved first (exit 6). Afterwards the vault opens, every
+//! Two `twofold-cli` processes editing one vault at the same time
+//! (docs/reference/security-brief.md S4): for 20 s, and on until each has a few changes
+//! through, each adds accounts and recovery codes to a shared account in a loop, retrying when
+//! the other holds the lock or saved first (exit 6). Afterwards the vault opens, every
 //! acknowledged change is in it, and nothing else is: no update was lost, none was invented.
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,8 +18,14 @@ use twofold_core::{Account, Kind, Period, SecretBytes, SecretString};
 use crate::util::{stderr, stdout, Sandbox};
 
 const PASSWORD: &str = "concurrency test password";
-/// How long each writer keeps going.
+/// How long each writer keeps going, at least.
 const RUN_FOR: Duration = Duration::from_secs(20);
+/// Acknowledged changes each writer must have before both stop: after [`RUN_FOR`], a writer
+/// a busy machine has slowed down keeps going (and so does the other) until both have this
+/// many, so that both really wrote at the same time.
+const MIN_CHANGES: usize = 3;
+/// The run fails if the writers have not both reached [`MIN_CHANGES`] by then.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(180);
 
 /// What one writer got acknowledged (exit 0) and how often it had to retry.
 #[derive(Default)]
@@ -67,10 +75,30 @@ fn until_acked(sandbox: &Sandbox, args: &[&str], retries: &mut usize) -> Output 
     }
 }
 
-fn writer(sandbox: &Sandbox, tag: &str, anchor: &str, deadline: Instant) -> Acked {
+/// Acknowledged changes per writer, so each can see whether the other has enough.
+type Progress = [AtomicUsize; 2];
+
+/// Whether the writers stop: after `deadline`, once both have [`MIN_CHANGES`]. Fails the test
+/// after [`GIVE_UP_AFTER`].
+fn done(progress: &Progress, deadline: Instant, start: Instant) -> bool {
+    let counts = [0, 1].map(|i| progress[i].load(Ordering::SeqCst));
+    assert!(
+        start.elapsed() < GIVE_UP_AFTER,
+        "after {GIVE_UP_AFTER:?} the writers have only {counts:?} changes (want {MIN_CHANGES} each)"
+    );
+    Instant::now() >= deadline && counts.iter().all(|&n| n >= MIN_CHANGES)
+}
+
+fn writer(
+    sandbox: &Sandbox,
+    (me, tag): (usize, &str),
+    anchor: &str,
+    (start, deadline): (Instant, Instant),
+    progress: &Progress,
+) -> Acked {
     let mut acked = Acked::default();
     let mut i = 0u32;
-    while Instant::now() < deadline {
+    while !done(progress, deadline, start) {
         i += 1;
         if i % 2 == 1 {
             let issuer = format!("{tag}-add-{i}");
@@ -101,6 +129,7 @@ fn writer(sandbox: &Sandbox, tag: &str, anchor: &str, deadline: Instant) -> Acke
             );
             acked.codes.push(code);
         }
+        progress[me].fetch_add(1, Ordering::SeqCst);
     }
     acked
 }
@@ -130,12 +159,17 @@ fn two_cli_processes_lose_no_update() {
 
     let start = Instant::now();
     let deadline = start + RUN_FOR;
+    let progress: Arc<Progress> = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
     let handles: Vec<_> = ["a", "b"]
         .into_iter()
-        .map(|tag| {
+        .enumerate()
+        .map(|(me, tag)| {
             let sandbox = Arc::clone(&sandbox);
             let anchor = anchor.clone();
-            std::thread::spawn(move || writer(&sandbox, tag, &anchor, deadline))
+            let progress = Arc::clone(&progress);
+            std::thread::spawn(move || {
+                writer(&sandbox, (me, tag), &anchor, (start, deadline), &progress)
+            })
         })
         .collect();
     let results: Vec<Acked> = handles.into_iter().map(|h| h.join().unwrap()).collect();
@@ -181,7 +215,7 @@ fn two_cli_processes_lose_no_update() {
     );
     for (r, tag) in results.iter().zip(["a", "b"]) {
         assert!(
-            r.adds.len() + r.codes.len() >= 3,
+            r.adds.len() + r.codes.len() >= MIN_CHANGES,
             "writer {tag} got only {} changes through",
             r.adds.len() + r.codes.len()
         );

@@ -5,20 +5,10 @@
 
 use std::path::PathBuf;
 
-use crate::util::{assert_one_line_error, stderr, stdout, Sandbox};
+use crate::util::{assert_one_line_error, ok, stderr, Sandbox};
 
 const PW: &str = "first vault password";
 const PW2: &str = "second vault password";
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status.code(),
-        stderr(out)
-    );
-    stdout(out)
-}
 
 /// A password vault (no keychain here) with a few saves, and its recovery key.
 fn vault(s: &Sandbox) -> String {

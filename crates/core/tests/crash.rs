@@ -15,7 +15,7 @@ use twofold_core::keychain::MemoryKeyStore;
 use twofold_core::vault::{Unlock, VaultError, VaultFile};
 use twofold_core::SecretString;
 
-use crate::vault::{password_opts, sample_account};
+use crate::util::{password_opts, sample_account, seed, OnFailure, Rng};
 
 const CHILD_VAULT: &str = "TWOFOLD_CRASH_VAULT";
 const CHILD_KEY: &str = "TWOFOLD_CRASH_RECOVERY_KEY";
@@ -57,16 +57,6 @@ fn child_env() -> Option<(PathBuf, Unlock, PathBuf, String)> {
         log.into(),
         tag,
     ))
-}
-
-/// A cheap pseudo-random number (no RNG crate needed): nanoseconds of the clock, mixed.
-fn jitter(max: u64) -> u64 {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    let mixed = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 17;
-    mixed % max
 }
 
 fn new_vault(dir: &Path) -> (PathBuf, String) {
@@ -155,6 +145,11 @@ fn sigkill_during_saves_leaves_the_old_or_the_new_vault() {
             log.sync_all().unwrap();
         }
     }
+    // The moments of the kills follow a seed, printed on failure (TWOFOLD_TEST_SEED=<seed>
+    // replays the same sequence; where a kill lands still depends on the machine's timing).
+    let seed = seed();
+    let _seed = OnFailure::text("seed (TWOFOLD_TEST_SEED)", &seed.to_string());
+    let mut rng = Rng::new(seed);
     let dir = tempfile::tempdir().unwrap();
     let (path, key) = new_vault(dir.path());
     let log = dir.path().join("saves.log");
@@ -180,7 +175,7 @@ fn sigkill_during_saves_leaves_the_old_or_the_new_vault() {
             &log,
             "",
         );
-        std::thread::sleep(Duration::from_millis(40 + jitter(120)));
+        std::thread::sleep(Duration::from_millis(40 + rng.below(120)));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         if let Some(last) = last_logged(&log) {
@@ -236,6 +231,8 @@ fn concurrent_writers_never_lose_an_update() {
         // Child: add PER_CHILD accounts, one save each, retrying on conflicts.
         let store = MemoryKeyStore::new();
         let offset: u32 = if tag == "a" { 1000 } else { 2000 };
+        // Back-off between retries: a fixed sequence per child.
+        let mut rng = Rng::new(u64::from(offset));
         for i in 0..PER_CHILD as u32 {
             loop {
                 let mut vf = match VaultFile::open(&path, &unlock, &store) {
@@ -246,7 +243,7 @@ fn concurrent_writers_never_lose_an_update() {
                 match vf.save() {
                     Ok(()) => break,
                     Err(VaultError::ChangedOnDisk { .. } | VaultError::Busy { .. }) => {
-                        std::thread::sleep(Duration::from_millis(jitter(5)));
+                        std::thread::sleep(Duration::from_millis(rng.below(5)));
                     }
                     Err(e) => panic!("child {tag}: save failed: {e}"),
                 }

@@ -16,13 +16,7 @@ use std::process::Command;
 use twofold_core::keychain::MemoryKeyStore;
 use twofold_core::vault::{format, Unlock, VaultError, VaultFile};
 
-use crate::vault::{keychain_opts, sample_account};
-
-/// Writes a figure to the real stderr, past the test harness's capture, so that
-/// `scripts/test.sh`'s log shows it even for a passing test.
-fn figure(text: &str) {
-    let _ = writeln!(std::io::stderr(), "figure: {text}");
-}
+use crate::util::{figure, keychain_opts, sample_account};
 
 /// A keychain vault (no Argon2) with three accounts, saved often enough that every later
 /// save also prunes a generation, so the steps of pruning are exercised.

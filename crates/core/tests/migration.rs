@@ -6,14 +6,10 @@ use proptest::prelude::*;
 use twofold_core::migration::{self, MigrationBatch, MigrationError};
 use twofold_core::{Account, Algorithm, Digits, Kind, Period, SecretBytes};
 
-const INTEROP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/interop/"
-);
+use crate::util::{acme_name, b32, fixture_text, ACME_BATCHES};
 
 fn migration_lines(file: &str) -> Vec<String> {
-    let path = format!("{INTEROP}{file}");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let text = fixture_text(file);
     text.lines()
         .filter(|l| migration::is_migration_uri(l))
         .map(str::to_owned)
@@ -31,10 +27,6 @@ fn decode_all(file: &str) -> Vec<MigrationBatch> {
         .collect()
 }
 
-fn b32(a: &Account) -> String {
-    a.secret.to_base32().expose().to_owned()
-}
-
 fn totp30() -> Kind {
     Kind::Totp {
         period: Period::THIRTY,
@@ -42,6 +34,7 @@ fn totp30() -> Kind {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_example_export() {
     let batches = decode_all("extract_otp_secrets/example_export.txt");
     assert_eq!(batches.len(), 5);
@@ -82,6 +75,7 @@ fn scito_example_export() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_only_totp_export() {
     let batches = decode_all("extract_otp_secrets/example_export_only_totp.txt");
     let names: Vec<(&str, &str)> = batches
@@ -102,6 +96,7 @@ fn scito_only_totp_export() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_raw_plus_in_data() {
     // `data=` is not percent-encoded: raw `+` and `/`. The name's "SerenityLabs:" prefix equals
     // the issuer and is removed (formats.md §2).
@@ -123,28 +118,20 @@ fn scito_raw_plus_in_data() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn scito_bad_inputs_are_rejected() {
-    let wrong_data = std::fs::read_to_string(format!(
-        "{INTEROP}extract_otp_secrets/test_export_wrong_data.txt"
-    ))
-    .unwrap();
+    let wrong_data = fixture_text("extract_otp_secrets/test_export_wrong_data.txt");
     assert!(matches!(
         migration::decode(&wrong_data, 0),
         Err(MigrationError::Protobuf { .. })
     ));
-    let wrong_prefix = std::fs::read_to_string(format!(
-        "{INTEROP}extract_otp_secrets/test_export_wrong_prefix.txt"
-    ))
-    .unwrap();
+    let wrong_prefix = fixture_text("extract_otp_secrets/test_export_wrong_prefix.txt");
     assert!(!migration::is_migration_uri(&wrong_prefix));
     assert_eq!(
         migration::decode(&wrong_prefix, 0),
         Err(MigrationError::Scheme)
     );
-    let wrong_content = std::fs::read_to_string(format!(
-        "{INTEROP}extract_otp_secrets/test_export_wrong_content.txt"
-    ))
-    .unwrap();
+    let wrong_content = fixture_text("extract_otp_secrets/test_export_wrong_content.txt");
     assert_eq!(
         migration::decode(&wrong_content, 0),
         Err(MigrationError::Scheme)
@@ -152,6 +139,7 @@ fn scito_bad_inputs_are_rejected() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures/interop; run by scripts/test.sh"]
 fn johncallahan_strings() {
     let batches = decode_all("johncallahan_otpauth_migration/migration_uris.txt");
     assert_eq!(batches.len(), 9);
@@ -232,70 +220,18 @@ fn johncallahan_strings() {
         ]
     );
     // Batches 0, 0 (raw `/`), 1 and 2 of 3.
-    let first = [
-        "IAGLPK22QIFXMRGJOI5KOP4AVK4KZMA5",
-        "6ZUPZ3NSDAXDGK2ZPCPOMD4YE2HQE24W",
-        "GU6ZC4RAKB7NJF7GSYNZ35RSPEE2266M",
-        "O5SI6Y6RPZQOM5ERZBEDXIRUCYSV52JG",
-        "IZK5YWF2SF4QG5KN2RN4EB5SRYKHETAQ",
-        "6W5S5WAHT75DRM2VAC7GYG74CDGEWE5B",
-        "HZNJRPUUVLSPYOKTQ6YPPIB5WXEPRNRC",
-        "UY7C4A5GFDQTXD2ACN2WLMH7NMCCQCV6",
-        "YMS3K3GIDQMLONKPX4PMJDABDBAH7DI5",
-        "Q62RMEJWYH3BFBEN3FG4QMVI76HIRAZ6",
-    ];
-    let second = [
-        "THLTHCVECVY26KLRXX2YRKO5R6YLW3N6",
-        "BAW7FHQ6WUIR45XAAZLPP6RIPGOINTJR",
-        "DG4YO57CIZP6EXQVPNX2CAIDHQVVTNPY",
-        "JOG5SC47ILJDTYMIERJEILRQWFESAICZ",
-        "BVY4GXU3IMOG4PD56DL6HPJQL7CB6PUJ",
-        "IA5EG43T2JSN6SUQBEKMYDMHNVBI3OTT",
-        "IGJ6T66PYDCPVKEV2RPE6TIDKCU55URT",
-        "YPGFOQQC7JF4Z5T72L3EIMQUC6VB5ZTH",
-        "RRD5MACKXUFS274VWKK2KILZ4RGIB46N",
-        "SG77VLHMDQWUHG7SMGY7DBLTHQRXFPDB",
-    ];
-    let third = [
-        "NY3N2UB6TJAW5KUZOEF6PYB34AJKDJ7T",
-        "M6KEUVYSKYX3H6KFYYAYOLTNIC7TJSOC",
-    ];
-    let words = [
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "twenty-one",
-        "twenty-two",
-    ];
     let batch_accounts = |secrets: &[&str], from: usize| -> Vec<(String, String, String)> {
         secrets
             .iter()
             .enumerate()
-            .map(|(i, s)| t("ACME", &format!("{}@example.com", words[from + i]), s))
+            .map(|(i, s)| t("ACME", &acme_name(from + i), s))
             .collect()
     };
     for (batch, index, secrets, from) in [
-        (&batches[4], 0, &first[..], 0),
-        (&batches[5], 0, &first[..], 0),
-        (&batches[6], 1, &second[..], 10),
-        (&batches[7], 2, &third[..], 20),
+        (&batches[4], 0, ACME_BATCHES[0], 0),
+        (&batches[5], 0, ACME_BATCHES[0], 0),
+        (&batches[6], 1, ACME_BATCHES[1], 10),
+        (&batches[7], 2, ACME_BATCHES[2], 20),
     ] {
         assert_eq!(
             (batch.batch_size, batch.batch_index, batch.batch_id),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use twofold_core::qr::{self, Limits, QrError};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/qr-corpus/");
+use crate::util::{shared, shared_text};
 
 /// Reverses the manifest's escaping (`\\`, `\t`, `\n`, `\r`, `\xHH`; see the corpus README).
 fn unescape(s: &str) -> String {
@@ -37,7 +37,7 @@ fn unescape(s: &str) -> String {
 }
 
 fn manifest() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(format!("{CORPUS}manifest.tsv")).expect("corpus manifest");
+    let text = shared_text("qr-corpus/manifest.tsv");
     text.lines()
         .skip(1)
         .map(|line| {
@@ -53,6 +53,7 @@ fn manifest() -> Vec<(String, String)> {
 /// file API. Every payload we return must be exactly the expected one, and the decode count is
 /// a regression floor below what the pipeline reaches (see the bench for the full corpus).
 #[test]
+#[ignore = "needs ../shared/qr-corpus; run by scripts/test.sh"]
 fn decodes_corpus_sample() {
     let all = manifest();
     assert_eq!(all.len(), 150, "corpus size changed");
@@ -60,7 +61,7 @@ fn decodes_corpus_sample() {
     let mut misses = Vec::new();
     for (file, expected) in all.iter().step_by(3) {
         tried += 1;
-        let bytes = std::fs::read(format!("{CORPUS}{file}")).expect("corpus image");
+        let bytes = shared(&format!("qr-corpus/{file}"));
         match qr::decode_image_bytes(&bytes) {
             Ok(texts) => {
                 assert!(
@@ -88,6 +89,7 @@ const FLOOR: usize = 47;
 /// Only the rate is gated, never the time: the budget is raised so that a slow debug build
 /// or a busy CI machine cannot turn a decodable image into a miss.
 #[test]
+#[ignore = "needs ../shared/qr-corpus; run by scripts/test.sh"]
 fn decodes_whole_corpus() {
     let limits = Limits {
         time_budget: Duration::from_secs(120),
@@ -98,7 +100,7 @@ fn decodes_whole_corpus() {
     let mut decoded = 0;
     let mut misses = Vec::new();
     for (file, expected) in &all {
-        let bytes = std::fs::read(format!("{CORPUS}{file}")).expect("corpus image");
+        let bytes = shared(&format!("qr-corpus/{file}"));
         match qr::decode_image_bytes_with(&bytes, &limits) {
             Ok(texts) => {
                 assert!(
