@@ -598,8 +598,9 @@ fn no_ipc_response_carries_a_secret() {
         json!({ "password": NEW_PASSWORD }),
     );
     assert_ne!(new_key["recoveryKey"], recovery_key.as_str());
-    // No rollback here: nothing to restore.
+    // No rollback here: nothing to restore, nothing to keep.
     assert_eq!(h.err_kind("restore_newer_copy", json!({})), "invalidInput");
+    assert_eq!(h.err_kind("keep_current_copy", json!({})), "invalidInput");
 
     // Lock and unlock: password, keychain, the new recovery key.
     assert_eq!(h.ok("lock", json!({}))["state"], "locked");

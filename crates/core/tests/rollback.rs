@@ -160,6 +160,38 @@ fn a_session_notices_a_file_older_than_it_has_seen() {
 }
 
 #[test]
+fn another_process_saving_in_between_is_a_change_on_disk_not_a_rollback() {
+    // See: issue 17 (two CLI processes editing one vault: one opened at save 26 while the
+    // other saved 27 and 28, found generation file 27 beside its stale view, warned of a
+    // rollback and refused to save instead of reporting a change on disk).
+    let dir = tempfile::tempdir().unwrap();
+    let mut stale = vault_at(dir.path(), 3);
+    let path = stale.path().to_owned();
+    let mut other = VaultFile::open(&path, &unlock(), &MemoryKeyStore::new()).unwrap();
+    for n in 10..12 {
+        other.vault_mut().add(account(n)).unwrap();
+        other.save().unwrap();
+    }
+    assert!(
+        VaultFile::generations(&path).unwrap()[0].1 > stale.header_info().generation,
+        "a generation file newer than the stale session's view"
+    );
+    assert_eq!(stale.rollback(), None, "the file moved on: not a rollback");
+    stale.vault_mut().add(account(20)).unwrap();
+    assert!(
+        matches!(stale.save(), Err(VaultError::ChangedOnDisk { .. })),
+        "refused as a change on disk"
+    );
+    stale.reload().unwrap();
+    assert_eq!(stale.rollback(), None, "after reloading, still no rollback");
+    assert_eq!(
+        stale.vault().len(),
+        4,
+        "the other process's two accounts, not the refused one"
+    );
+}
+
+#[test]
 fn a_damaged_vault_tries_a_bounded_number_of_generations() {
     // See: issue 11 item 9 (every vault.gen-* present was tried, with no cap).
     let dir = tempfile::tempdir().unwrap();

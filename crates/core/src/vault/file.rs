@@ -63,21 +63,6 @@ pub struct VaultFile {
     pub(super) newer_state: Option<Box<(Vault, i64, u64)>>,
 }
 
-/// A vault file older than a copy of the same vault beside it, or than what this session
-/// already saw: what a sync tool or a restore from an old copy leaves (issue 11 item 2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rollback {
-    /// The generation of the vault file now.
-    pub current: u64,
-    /// The newest generation known: a file beside the vault, or what this session saw.
-    pub newer: u64,
-    /// The newer generation file beside the vault, when there is one.
-    pub newer_file: Option<PathBuf>,
-    /// Whether this session still holds the newer accounts in memory (it had them open
-    /// when the older file came in).
-    pub in_memory: bool,
-}
-
 impl std::fmt::Debug for VaultFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VaultFile")
@@ -334,128 +319,6 @@ impl VaultFile {
         list_generations(path)
     }
 
-    /// Whether the vault file is older than what is known of this vault: a generation file
-    /// beside it with a higher number (the file was replaced by an older copy, as a sync tool
-    /// or a restore from an old backup does), or a generation this session already loaded or
-    /// wrote. `None` normally. Front ends warn (the CLI on standard error, the app with a
-    /// banner) and offer [`VaultFile::restore_newer`] and [`VaultFile::keep_current`]; until
-    /// one of them runs, [`VaultFile::save`] refuses, and no save ever overwrites a
-    /// generation file (issue 11 item 2).
-    pub fn rollback(&self) -> Option<Rollback> {
-        let current = self.header.generation;
-        let newer_file = list_generations(&self.path)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(_, g)| *g > current)
-            .find(|(p, _)| same_vault(p, &self.header.vault_id));
-        let in_memory = self.newer_state.as_ref().map(|s| s.2);
-        let newer = newer_file
-            .as_ref()
-            .map_or(0, |(_, g)| *g)
-            .max(self.seen_generation)
-            .max(in_memory.unwrap_or(0));
-        (newer > current).then(|| Rollback {
-            current,
-            newer,
-            newer_file: newer_file.map(|(p, _)| p),
-            in_memory: in_memory.is_some(),
-        })
-    }
-
-    /// After a rollback, puts the newest accounts known back as a new generation: the ones
-    /// this session held before the older file came in, else the newest generation file
-    /// beside the vault ([`VaultFile::adopt_generation`]). No credential is asked.
-    ///
-    /// # Errors
-    /// [`VaultError::InvalidOptions`] when there is no rollback to undo; as
-    /// [`VaultFile::adopt_generation`] and [`VaultFile::save`].
-    pub fn restore_newer(&mut self) -> Result<(), VaultError> {
-        let Some(rollback) = self.rollback() else {
-            return Err(VaultError::InvalidOptions {
-                reason: "there is no newer copy of the vault to restore",
-            });
-        };
-        let in_memory_gen = self.newer_state.as_ref().map(|s| s.2);
-        let file_gen = rollback
-            .newer_file
-            .as_ref()
-            .and_then(|_| (rollback.newer > self.header.generation).then_some(rollback.newer));
-        match (in_memory_gen, &rollback.newer_file) {
-            (Some(m), _) if file_gen.is_none_or(|f| m >= f) => {
-                let state = self.newer_state.take().map(|b| *b);
-                let Some((vault, created_at, _)) = state else {
-                    return Ok(());
-                };
-                let before = (
-                    std::mem::replace(&mut self.vault, vault),
-                    std::mem::replace(&mut self.created_at, created_at),
-                );
-                self.save_settled().inspect_err(|_| {
-                    (self.vault, self.created_at) = before;
-                })
-            }
-            (_, Some(file)) => {
-                let file = file.clone();
-                self.adopt_generation(&file)?;
-                self.newer_state = None;
-                Ok(())
-            }
-            (_, None) => Err(VaultError::InvalidOptions {
-                reason: "the newer copy of the vault is no longer available",
-            }),
-        }
-    }
-
-    /// Makes a generation file's accounts the vault's again ("restore the newer copy" after a
-    /// rollback), with the data key already in memory: no credential is asked. The accounts
-    /// are saved as a new generation through the usual write path, so the file being
-    /// replaced is kept beside it too.
-    ///
-    /// # Errors
-    /// [`VaultError::Integrity`] when the file is another vault or was saved under another
-    /// data key (before a credential change: open it with its own credential instead);
-    /// format errors; everything [`VaultFile::save`] returns.
-    pub fn adopt_generation(&mut self, generation_file: &Path) -> Result<(), VaultError> {
-        let bytes = read_bytes(generation_file)?;
-        let parsed = format::parse(&bytes).map_err(|e| map_parse(generation_file, e))?;
-        if parsed.header.vault_id != self.header.vault_id {
-            return Err(VaultError::Integrity {
-                path: generation_file.to_owned(),
-                what: "vault id (a copy of another vault)",
-            });
-        }
-        let plaintext = decrypt(generation_file, &parsed, &self.dek)?;
-        let decoded = payload::decode(&plaintext).map_err(|reason| VaultError::Malformed {
-            path: generation_file.to_owned(),
-            reason,
-        })?;
-        let before = (self.vault.clone(), self.created_at);
-        self.vault = Vault::from_parts(decoded.accounts, decoded.auto_backup_password);
-        self.created_at = decoded.created_at;
-        self.save_settled().inspect_err(|_| {
-            (self.vault, self.created_at) = before;
-        })
-    }
-
-    /// After a rollback, keeps the older file's accounts: they are saved as a new generation,
-    /// numbered above every copy, so the file is the newest again and changes save as usual.
-    /// The newer copies stay beside it as generations (they leave only as later saves push
-    /// them past the kept number), and what this session held of them is dropped.
-    ///
-    /// # Errors
-    /// [`VaultError::InvalidOptions`] when there is no rollback to settle; everything
-    /// [`VaultFile::save`] returns.
-    pub fn keep_current(&mut self) -> Result<(), VaultError> {
-        if self.rollback().is_none() {
-            return Err(VaultError::InvalidOptions {
-                reason: "the vault file is the newest copy; there is nothing to settle",
-            });
-        }
-        self.save_settled()?;
-        self.newer_state = None;
-        Ok(())
-    }
-
     /// Opens a previous generation read-only in spirit: the result is bound to `path` (the
     /// vault), but saving it is refused with [`VaultError::ChangedOnDisk`] until it has been
     /// put back with [`VaultFile::restore_generation`].
@@ -543,22 +406,26 @@ impl VaultFile {
     /// [`VaultError::RolledBack`] until [`VaultFile::restore_newer`] or
     /// [`VaultFile::keep_current`] settles it.
     pub fn save(&mut self) -> Result<(), VaultError> {
-        if let Some(rb) = self.rollback() {
-            return Err(VaultError::RolledBack {
-                current: rb.current,
-                newer: rb.newer,
-            });
-        }
-        self.save_settled()
+        let header = self.header.clone();
+        self.write_generation(header, true)
     }
 
     /// [`VaultFile::save`] without the rollback check: for the saves that settle a rollback.
-    fn save_settled(&mut self) -> Result<(), VaultError> {
+    pub(super) fn save_settled(&mut self) -> Result<(), VaultError> {
         let header = self.header.clone();
         self.save_with(header)
     }
 
-    pub(super) fn save_with(&mut self, mut header: Header) -> Result<(), VaultError> {
+    /// Saves under `header` (a credential change's new slots) without the rollback check.
+    pub(super) fn save_with(&mut self, header: Header) -> Result<(), VaultError> {
+        self.write_generation(header, false)
+    }
+
+    fn write_generation(
+        &mut self,
+        mut header: Header,
+        refuse_rollback: bool,
+    ) -> Result<(), VaultError> {
         let path = self.path.clone();
         let _lock = WriteLock::acquire(&path)?;
         let on_disk = match read_bytes(&path) {
@@ -568,6 +435,16 @@ impl VaultFile {
         };
         if identity(&on_disk) != self.disk_digest {
             return Err(VaultError::ChangedOnDisk { path });
+        }
+        // Under the lock and after the change check, so that another process's save is
+        // reported as a change on disk and never mistaken for a rollback.
+        if refuse_rollback {
+            if let Some(rb) = self.rollback_checked()? {
+                return Err(VaultError::RolledBack {
+                    current: rb.current,
+                    newer: rb.newer,
+                });
+            }
         }
         let previous = self.header.generation;
         // Above every generation present and every one this session saw, so that after a
@@ -764,18 +641,6 @@ impl VaultFile {
     pub fn take_fault_log() -> Vec<(&'static str, bool)> {
         seam::take()
     }
-}
-
-/// Whether the vault file at `path` carries `vault_id` (its header parses).
-fn same_vault(path: &Path, vault_id: &[u8; 16]) -> bool {
-    read_bytes(path)
-        .ok()
-        .and_then(|b| {
-            format::parse(&b)
-                .ok()
-                .map(|p| &p.header.vault_id == vault_id)
-        })
-        .unwrap_or(false)
 }
 
 pub(super) fn check_k1(header: &Header) -> Result<(), VaultError> {

@@ -25,10 +25,12 @@ mod disk;
 mod file;
 pub mod format;
 mod payload;
+mod rollback;
 mod slots;
 
 pub use credentials::CredentialChange;
-pub use file::{Rollback, VaultFile};
+pub use file::VaultFile;
+pub use rollback::Rollback;
 
 /// The environment variable that names the vault file, for the app and the CLI alike.
 pub const PATH_ENV: &str = "TWOFOLD_VAULT";
