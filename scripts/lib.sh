@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Recipes shared by Twofold's scripts (../shared/STYLE.md §12), sourced, never run:
+# Recipes shared by Twofold's scripts (docs/reference/STYLE.md §12), sourced, never run:
 #
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #

@@ -243,10 +243,10 @@ pub fn build_app<R: Runtime>(
             commands::backup::export_vault,
             commands::backup::show_transfer_qr,
             commands::backup::verify_backup,
-            commands::backup::auto_backup_status,
-            commands::backup::set_auto_backup_password,
-            commands::backup::set_auto_backup_folder,
-            commands::backup::backup_now,
+            commands::auto_backup::auto_backup_status,
+            commands::auto_backup::set_auto_backup_password,
+            commands::auto_backup::set_auto_backup_folder,
+            commands::auto_backup::backup_now,
             commands::settings::get_settings,
             commands::settings::set_settings,
         ])
@@ -311,7 +311,7 @@ pub fn build_app<R: Runtime>(
                     }
                 }
                 watch::spawn(app.handle().clone());
-                commands::backup::spawn_auto(app.handle().clone());
+                commands::auto_backup::spawn_auto(app.handle().clone());
             }
             // The window keeps codes out of screenshots and screen shares where the OS supports
             // it (macOS, Windows): `contentProtected` in tauri.conf.json, for every build

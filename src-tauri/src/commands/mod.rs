@@ -9,6 +9,7 @@
 //! the main thread: unlocking runs Argon2id and scanning decodes images.
 
 pub mod accounts;
+pub mod auto_backup;
 pub mod backup;
 pub mod files;
 pub mod import;
