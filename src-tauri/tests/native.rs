@@ -156,6 +156,21 @@ fn a_token_works_only_for_what_its_chooser_chose() {
         ),
         "invalidInput"
     );
+    // The vault itself, chosen as an export's destination, is refused and left as it was.
+    let vault = h.dir.path().join("vault.twofold");
+    let before = std::fs::read(&vault).expect("read the vault");
+    let over_vault = h.pick("exportFile", &vault);
+    let err = h
+        .call("export_vault", export(&over_vault))
+        .expect_err("refused");
+    assert_eq!(err["kind"], "invalidInput", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is the vault itself")),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&vault).expect("read the vault"), before);
     // Each token still works for its own purpose.
     let preview = h.ok(
         "read_import_file",
@@ -197,4 +212,59 @@ fn credential_changes_are_confirmed_natively_and_a_refusal_changes_nothing() {
         h.ok(cmd, args);
         assert_ne!(std::fs::read(&vault).expect("vault"), before, "{cmd}");
     }
+}
+
+#[test]
+fn automatic_backup_password_and_folder_are_confirmed_natively_and_a_refusal_changes_nothing() {
+    // A webview that chose the automatic backups' password or folder could read every later
+    // backup: both are confirmed in a native dialog naming the action (issue 11 item 4).
+    let (mut h, _) = vault_with_one_account();
+    let vault = h.dir.path().join("vault.twofold");
+    let set_password = json!({ "password": "another long backup passphrase",
+        "vaultPassword": PASSWORD });
+    let before = std::fs::read(&vault).expect("vault");
+    h.dialogs.answer(false);
+    assert_eq!(
+        h.err_kind("set_auto_backup_password", set_password.clone()),
+        "cancelled"
+    );
+    assert!(
+        h.dialogs
+            .shown()
+            .last()
+            .is_some_and(|d| d.contains("Automatic backups") && d.contains("password")),
+        "{:?}",
+        h.dialogs.shown()
+    );
+    assert_eq!(std::fs::read(&vault).expect("vault"), before);
+    assert_eq!(h.ok("auto_backup_status", json!({}))["hasPassword"], false);
+    h.ok("set_auto_backup_password", set_password);
+    assert_eq!(h.ok("auto_backup_status", json!({}))["hasPassword"], true);
+
+    let folder = h.dir.path().join("backups");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let token = h.pick("backupFolder", &folder);
+    let set_folder = json!({ "token": token, "vaultPassword": PASSWORD });
+    h.dialogs.answer(false);
+    assert_eq!(
+        h.err_kind("set_auto_backup_folder", set_folder.clone()),
+        "cancelled"
+    );
+    assert!(
+        h.dialogs
+            .shown()
+            .last()
+            .is_some_and(|d| d.contains(&folder.display().to_string())),
+        "the confirmation names the folder: {:?}",
+        h.dialogs.shown()
+    );
+    assert_eq!(
+        h.ok("auto_backup_status", json!({}))["dir"],
+        serde_json::Value::Null
+    );
+    h.ok("set_auto_backup_folder", set_folder);
+    assert_eq!(
+        h.ok("auto_backup_status", json!({}))["dir"],
+        folder.display().to_string()
+    );
 }

@@ -107,3 +107,36 @@ fn keychain_and_password_mode_needs_both() {
         .unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
 }
+
+#[test]
+#[ignore = "needs a Secret Service; run by scripts/test.sh"]
+fn password_remove_on_keychain_and_password_leaves_a_keychain_vault() {
+    // See: issue 11 item 6 (it dropped both slots and left a recovery-key-only vault).
+    let s = Sandbox::with_session_bus();
+    let pw = s.file("pw", "secret words\n");
+    let with_pw = |args: &[&str]| {
+        let out = s
+            .cmd()
+            .arg("--password-file")
+            .arg(&pw)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    with_pw(&["init", "--keychain-and-password"]);
+    with_pw(&["add", "--uri", ACME_URI]);
+    with_pw(&["password", "remove"]);
+    // The keychain alone opens it now, with no password.
+    let out = s.cmd().args(["list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ACME"));
+    let doctor = s.cmd().arg("doctor").output().unwrap();
+    let report = stdout(&doctor);
+    assert!(
+        report
+            .lines()
+            .any(|l| l.trim() == "unlocked by: keychain, recovery key"),
+        "{report}"
+    );
+}

@@ -155,13 +155,11 @@ pub async fn export_vault(
             return Err(IpcError::invalid("there is nothing to export"));
         }
         let paths = formats::export_paths(&chosen, &files);
-        for p in &paths {
-            if fsio::same_file(p, &vault_path) {
-                return Err(IpcError::invalid(format!(
-                    "{} is the vault itself; choose another file",
-                    p.display()
-                )));
-            }
+        if let Some(p) = formats::vault_among(&paths, &vault_path) {
+            return Err(IpcError::invalid(format!(
+                "{} is the vault itself; choose another file",
+                p.display()
+            )));
         }
         Ok((files, paths))
     })

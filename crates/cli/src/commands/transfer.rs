@@ -393,7 +393,7 @@ pub(super) fn export(g: &GlobalArgs, args: &ExportArgs) -> Result<(), Failure> {
     let paths = formats::export_paths(&args.out, &files);
     // Not even --force writes over the vault itself (the app refuses it the same way).
     let vault_path = unlock::vault_path(g)?;
-    if let Some(p) = paths.iter().find(|p| fsio::same_file(p, &vault_path)) {
+    if let Some(p) = formats::vault_among(&paths, &vault_path) {
         return Err(Failure::usage(format!(
             "{} is the vault itself; choose another --out",
             p.display()

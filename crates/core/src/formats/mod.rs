@@ -197,6 +197,16 @@ pub fn export_paths(chosen: &Path, files: &[ExportFile]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The first of an export's `paths` that is the vault file itself, under any spelling
+/// ([`crate::fsio::same_file`]): no export is ever written over the vault, not even with the
+/// CLI's `--force` (issue 11 item 8). Both front ends refuse with it.
+pub fn vault_among<'a>(paths: &'a [PathBuf], vault: &Path) -> Option<&'a Path> {
+    paths
+        .iter()
+        .find(|p| crate::fsio::same_file(p, vault))
+        .map(PathBuf::as_path)
+}
+
 impl std::fmt::Debug for ExportFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExportFile")
