@@ -110,10 +110,14 @@ fn model_step(c: &mut Content, generation: u64) {
     }
 }
 
-/// The last generation the log records as acknowledged by a child, or started from.
+/// The last generation the log records as acknowledged by a child, or started from. Only
+/// whole lines count: a child killed while writing its line leaves a torn one, and the save
+/// it logged is then the "killed before acknowledging" case (issue 17: a torn `saved ` line
+/// read as no line at all made a round compare against an acknowledgement 49 saves old).
 fn last_logged(log: &Path) -> Option<u64> {
     let text = fs::read_to_string(log).ok()?;
-    text.lines().next_back()?.rsplit(' ').next()?.parse().ok()
+    let whole = &text[..text.rfind('\n')? + 1];
+    whole.lines().next_back()?.rsplit(' ').next()?.parse().ok()
 }
 
 fn logged_saves(log: &Path) -> usize {
@@ -141,7 +145,10 @@ fn sigkill_during_saves_leaves_the_old_or_the_new_vault() {
             let generation = vf.header_info().generation;
             crash_step(&mut vf, generation);
             vf.save().unwrap();
-            writeln!(log, "saved {}", vf.header_info().generation).unwrap();
+            // One write(2) per line: `writeln!` on a File writes each piece separately, so a
+            // kill could land between "saved " and the number.
+            let line = format!("saved {}\n", vf.header_info().generation);
+            log.write_all(line.as_bytes()).unwrap();
             log.sync_all().unwrap();
         }
     }
@@ -211,7 +218,10 @@ fn sigkill_during_saves_leaves_the_old_or_the_new_vault() {
             .create(true)
             .open(&log)
             .unwrap();
-        writeln!(f, "start {}", on_disk.0).unwrap();
+        // A torn last line of the killed child is ended first, so it stays a line of its own.
+        let torn = fs::read(&log).is_ok_and(|b| b.last().is_some_and(|c| *c != b'\n'));
+        let start = format!("{}start {}\n", if torn { "\n" } else { "" }, on_disk.0);
+        f.write_all(start.as_bytes()).unwrap();
     }
     let saves = logged_saves(&log);
     let _ = writeln!(
