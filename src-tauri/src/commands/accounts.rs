@@ -318,6 +318,27 @@ pub async fn undo_delete(
     view_of(&s, &id)
 }
 
+/// What every SHOW command does first (issue 11 item 4): the vault password, when there is one,
+/// then a native confirmation whose message names the account. Returns the account's id.
+async fn confirm_show(
+    vault: &VaultState,
+    dialogs: &Dialogs,
+    id: &str,
+    password: Option<String>,
+    title: &str,
+    message: impl FnOnce(&str) -> String,
+) -> IpcResult<AccountId> {
+    let id = account_id(id)?;
+    let label = {
+        let mut s = state::lock(vault);
+        let label = account(&s, &id)?.label();
+        reauthenticate(&mut s, password)?;
+        label
+    };
+    native::confirm(dialogs, title, message(&label), "Show").await?;
+    Ok(id)
+}
+
 /// The account's recovery codes (SHOW), after the vault password (when there is one) and a
 /// native confirmation naming the account (issue 11 item 4).
 #[tauri::command]
@@ -327,18 +348,13 @@ pub async fn list_recovery_codes(
     id: String,
     password: Option<String>,
 ) -> IpcResult<Vec<RecoveryCodeView>> {
-    let id = account_id(&id)?;
-    let label = {
-        let mut s = state::lock(&vault);
-        let label = account(&s, &id)?.label();
-        reauthenticate(&mut s, password)?;
-        label
-    };
-    native::confirm(
+    let id = confirm_show(
+        &vault,
         &dialogs,
+        &id,
+        password,
         "Show recovery codes",
-        format!("Show the recovery codes of {label}?"),
-        "Show",
+        |label| format!("Show the recovery codes of {label}?"),
     )
     .await?;
     let mut s = state::lock(&vault);
@@ -425,20 +441,17 @@ pub async fn reveal_secret(
     id: String,
     password: Option<String>,
 ) -> IpcResult<RevealedSecret> {
-    let id = account_id(&id)?;
-    let label = {
-        let mut s = state::lock(&vault);
-        let label = account(&s, &id)?.label();
-        reauthenticate(&mut s, password)?;
-        label
-    };
-    native::confirm(
+    let id = confirm_show(
+        &vault,
         &dialogs,
+        &id,
+        password,
         "Show the secret",
-        format!(
+        |label| {
+            format!(
             "Show the secret key and QR code of {label}? Anyone who sees them can make its codes."
-        ),
-        "Show",
+        )
+        },
     )
     .await?;
     let mut s = state::lock(&vault);
