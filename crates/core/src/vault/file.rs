@@ -439,7 +439,7 @@ impl VaultFile {
         // Under the lock and after the change check, so that another process's save is
         // reported as a change on disk and never mistaken for a rollback.
         if refuse_rollback {
-            if let Some(rb) = self.rollback_checked()? {
+            if let Some(rb) = self.rollback_among(list_generations(&path)?) {
                 return Err(VaultError::RolledBack {
                     current: rb.current,
                     newer: rb.newer,

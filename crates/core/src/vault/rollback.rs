@@ -46,34 +46,37 @@ impl VaultFile {
     /// wrote: another process's save in between (which keeps the file it replaces as a
     /// generation) is a change on disk, for [`VaultFile::save`] to refuse as such, never a
     /// rollback.
-    pub(super) fn rollback_checked(&self) -> Result<Option<Rollback>, VaultError> {
-        let current = self.header.generation;
+    fn rollback_checked(&self) -> Result<Option<Rollback>, VaultError> {
         let listed = list_generations(&self.path)?;
         let unchanged = match read_bytes(&self.path) {
             Ok(bytes) => identity(&bytes) == self.disk_digest,
             Err(VaultError::NotFound { .. }) => false,
             Err(e) => return Err(e),
         };
-        let newer_file = if unchanged {
-            listed
-                .into_iter()
-                .filter(|(_, g)| *g > current)
-                .find(|(p, _)| same_vault(p, &self.header.vault_id))
-        } else {
-            None
-        };
+        Ok(self.rollback_among(if unchanged { listed } else { Vec::new() }))
+    }
+
+    /// The rollback, judged against `listed`: the generation files beside the vault while the
+    /// file on disk is the one this session loaded or wrote (none otherwise). A save calls it
+    /// under the write lock, after its own check that the file is unchanged.
+    pub(super) fn rollback_among(&self, listed: Vec<(PathBuf, u64)>) -> Option<Rollback> {
+        let current = self.header.generation;
+        let newer_file = listed
+            .into_iter()
+            .filter(|(_, g)| *g > current)
+            .find(|(p, _)| same_vault(p, &self.header.vault_id));
         let in_memory = self.newer_state.as_ref().map(|s| s.2);
         let newer = newer_file
             .as_ref()
             .map_or(0, |(_, g)| *g)
             .max(self.seen_generation)
             .max(in_memory.unwrap_or(0));
-        Ok((newer > current).then(|| Rollback {
+        (newer > current).then(|| Rollback {
             current,
             newer,
             newer_file: newer_file.map(|(p, _)| p),
             in_memory: in_memory.is_some(),
-        }))
+        })
     }
 
     /// After a rollback, puts the newest accounts known back as a new generation: the ones
