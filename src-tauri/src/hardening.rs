@@ -2,6 +2,65 @@
 //! non-dumpable (no core dumps, no ptrace attach by other same-user processes, /proc/<pid>/mem
 //! closed) and its core-file size limit set to 0. Both through rustix's safe wrappers, so no
 //! `unsafe` is needed. Failures are reported and ignored: hardening must not stop the app.
+//!
+//! Freed memory is wiped in the whole process, not only in Rust's heap: the Rust allocator
+//! wipes its own blocks (`main.rs`), but a secret shown on request (a revealed secret, recovery
+//! codes, a new recovery key) also crosses GLib's and WebKit's buffers on its way to the page,
+//! and those are freed by C code. [`restart_with_wiping_malloc`] restarts the process once, at
+//! the very start, with glibc's malloc told to overwrite every block it frees
+//! (`glibc.malloc.perturb`, with its per-thread cache off: cached blocks skip the overwrite)
+//! and WebKit's own allocator (bmalloc/libpas) told to use that malloc (`Malloc=1`). Both are
+//! read only when a process starts, hence the restart; WebKit's child processes inherit them.
+//! Measured in E2E `hardening.test.js` test 4: without them, copies of recovery codes and of a
+//! new recovery key stay in the app's memory after lock.
+
+/// glibc tunables that make `free` overwrite every block: the perturb byte fills freed
+/// blocks (and fresh ones with its complement), and with the per-thread cache off every free
+/// takes the path that does it.
+#[cfg(target_os = "linux")]
+pub const GLIBC_WIPING_TUNABLES: &str = "glibc.malloc.perturb=170:glibc.malloc.tcache_count=0";
+
+/// Whether an environment (`GLIBC_TUNABLES` and `Malloc` values) already asks for wiped
+/// frees. glibc applies tunables in order, so ours must come last to hold.
+#[cfg(target_os = "linux")]
+fn wiping_env(tunables: Option<&str>, webkit_malloc: Option<&str>) -> bool {
+    tunables.is_some_and(|t| t.ends_with(GLIBC_WIPING_TUNABLES)) && webkit_malloc == Some("1")
+}
+
+/// The `GLIBC_TUNABLES` value to restart with: the user's own tunables, then ours.
+#[cfg(target_os = "linux")]
+fn wiping_tunables(current: Option<&str>) -> String {
+    match current {
+        Some(t) if !t.is_empty() => format!("{t}:{GLIBC_WIPING_TUNABLES}"),
+        _ => GLIBC_WIPING_TUNABLES.to_owned(),
+    }
+}
+
+/// On Linux, restarts the process (same pid, arguments and environment, plus the variables of
+/// the module documentation) unless those variables are already set; call it first thing in
+/// `main`, before any thread starts. Returns only when nothing needs to change or the restart
+/// failed (reported, and the app runs without wiped frees); elsewhere it does nothing.
+pub fn restart_with_wiping_malloc() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        let tunables = std::env::var("GLIBC_TUNABLES").ok();
+        let webkit_malloc = std::env::var("Malloc").ok();
+        if wiping_env(tunables.as_deref(), webkit_malloc.as_deref()) {
+            return;
+        }
+        let mut args = std::env::args_os();
+        let arg0 = args.next().unwrap_or_else(|| "twofold".into());
+        // /proc/self/exe: this very binary, even if its file was replaced since it started.
+        let error = std::process::Command::new("/proc/self/exe")
+            .arg0(arg0)
+            .args(args)
+            .env("GLIBC_TUNABLES", wiping_tunables(tunables.as_deref()))
+            .env("Malloc", "1")
+            .exec();
+        eprintln!("twofold: cannot restart with freed memory wiped, going on without: {error}");
+    }
+}
 
 /// Applies the hardening for this platform.
 pub fn apply() {
@@ -24,6 +83,28 @@ pub fn apply() {
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use rustix::process::{getrlimit, DumpableBehavior, Resource};
+
+    #[test]
+    fn the_restart_adds_its_tunables_after_the_users_and_then_is_done() {
+        use super::{wiping_env, wiping_tunables, GLIBC_WIPING_TUNABLES};
+        assert_eq!(wiping_tunables(None), GLIBC_WIPING_TUNABLES);
+        assert_eq!(wiping_tunables(Some("")), GLIBC_WIPING_TUNABLES);
+        let mine = wiping_tunables(Some("glibc.malloc.check=0"));
+        assert_eq!(
+            mine,
+            format!("glibc.malloc.check=0:{GLIBC_WIPING_TUNABLES}")
+        );
+        // After the restart both variables hold: no second restart.
+        assert!(wiping_env(Some(&mine), Some("1")));
+        assert!(
+            !wiping_env(Some(&mine), None),
+            "WebKit's Malloc=1 is needed too"
+        );
+        assert!(!wiping_env(None, Some("1")));
+        // A user tunable after ours could undo it (glibc applies them in order): restart.
+        let undone = format!("{GLIBC_WIPING_TUNABLES}:glibc.malloc.tcache_count=7");
+        assert!(!wiping_env(Some(&undone), Some("1")));
+    }
 
     #[test]
     fn the_process_is_non_dumpable_with_no_core_files() {

@@ -12,5 +12,7 @@ static ALLOC: zalloc::ZeroizingAlloc<std::alloc::System> =
     zalloc::ZeroizingAlloc(std::alloc::System);
 
 fn main() {
+    // First, before any thread: glibc's and WebKit's allocators wipe freed memory too.
+    twofold_app::hardening::restart_with_wiping_malloc();
     twofold_app::run();
 }

@@ -98,6 +98,16 @@ fn generator(secret: &[u8], algorithm: TotpAlgorithm, digits: u8, step: u64) -> 
         .build_noncompliant()
 }
 
+/// The code at `time` (a counter for HOTP), computed on a stack that is wiped afterwards: the
+/// HMAC copies the key into blocks on the stack (security.md D5).
+fn generate(secret: &[u8], algorithm: TotpAlgorithm, digits: u8, step: u64, time: u64) -> String {
+    crate::secret::with_stack_wiped(|| {
+        generator(secret, algorithm, digits, step)
+            .generate(time)
+            .to_string()
+    })
+}
+
 /// An RFC 4226 HOTP code for `counter`.
 ///
 /// # Errors
@@ -110,8 +120,13 @@ pub fn hotp(
 ) -> Result<String, OtpError> {
     check_secret(secret)?;
     // RFC 6238 §4.2 with X = 1 and T0 = 0 gives T = counter: RFC 4226 HOTP.
-    let gen = generator(secret, totp_algorithm(algorithm), digits.get(), 1);
-    Ok(gen.generate(counter).to_string())
+    Ok(generate(
+        secret,
+        totp_algorithm(algorithm),
+        digits.get(),
+        1,
+        counter,
+    ))
 }
 
 /// An RFC 6238 TOTP code at `unix_time` (seconds since the epoch).
@@ -126,13 +141,13 @@ pub fn totp(
     digits: Digits,
 ) -> Result<String, OtpError> {
     check_secret(secret)?;
-    let gen = generator(
+    Ok(generate(
         secret,
         totp_algorithm(algorithm),
         digits.get(),
         u64::from(period.seconds()),
-    );
-    Ok(gen.generate(unix_time).to_string())
+        unix_time,
+    ))
 }
 
 /// A Steam Guard code at `unix_time`: TOTP over HMAC-SHA-1 with a 30 s step, written as 5
@@ -142,13 +157,13 @@ pub fn totp(
 /// [`OtpError::EmptySecret`] or [`OtpError::SecretTooLong`].
 pub fn steam(secret: &[u8], unix_time: u64) -> Result<String, OtpError> {
     check_secret(secret)?;
-    let gen = generator(
+    Ok(generate(
         secret,
         TotpAlgorithm::Steam,
         STEAM_CHARS as u8,
         u64::from(STEAM_PERIOD),
-    );
-    Ok(gen.generate(unix_time).to_string())
+        unix_time,
+    ))
 }
 
 /// The code of a time-based kind for time step `step`, with its validity window.

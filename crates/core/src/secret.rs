@@ -165,6 +165,38 @@ pub fn wipe(s: &mut String) {
     s.zeroize();
 }
 
+/// How much stack [`with_stack_wiped`] overwrites below its caller: more than the deepest
+/// HMAC computation takes, even in an unoptimised build.
+const STACK_WIPE_BYTES: usize = 16 * 1024;
+
+/// Runs `f`, then overwrites the stack that `f` and everything it called used, so that no
+/// copy of a key stays there (the HMAC's key block, a hash state): freed heap memory is wiped
+/// by the app's allocator, a returned stack frame by nothing. Measured in E2E
+/// `hardening.test.js` test 4 (security.md D5): without it the raw bytes of an account's
+/// secret stayed on a worker thread's stack after lock.
+#[inline(never)]
+pub fn with_stack_wiped<R>(f: impl FnOnce() -> R) -> R {
+    let result = run_below(f);
+    // Called from this frame, like `run_below`: its block covers the frames `f` used.
+    wipe_stack_below();
+    result
+}
+
+/// Calls `f` in a frame of its own, so that nothing of `f` is inlined into the caller's.
+#[inline(never)]
+fn run_below<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// Overwrites [`STACK_WIPE_BYTES`] of stack below the caller.
+#[inline(never)]
+fn wipe_stack_below() {
+    let mut block = [0u8; STACK_WIPE_BYTES];
+    // Volatile writes, then a use the compiler cannot see through: the block is written.
+    block.zeroize();
+    std::hint::black_box(&mut block);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::{KdfParams, VaultError};
-use crate::secret::SecretBytes;
+use crate::secret::{with_stack_wiped, SecretBytes};
 
 /// Length of the data key (DEK) and of every KEK.
 pub const KEY_LEN: usize = 32;
@@ -118,11 +118,13 @@ pub fn random_key() -> Result<SecretBytes, VaultError> {
 
 /// HKDF-SHA256 (RFC 5869) to a 32-byte key.
 pub fn hkdf(ikm: &[u8], salt: &[u8], info: &[u8]) -> Zeroizing<[u8; KEY_LEN]> {
-    let hk = Hkdf::<Sha256>::new(Some(salt), ikm);
     let mut okm = Zeroizing::new([0u8; KEY_LEN]);
-    // Invariant: 32 bytes is far below HKDF-SHA256's limit of 255 * 32 bytes.
-    hk.expand(info, okm.as_mut())
-        .expect("32-byte HKDF output is always valid");
+    with_stack_wiped(|| {
+        let hk = Hkdf::<Sha256>::new(Some(salt), ikm);
+        // Invariant: 32 bytes is far below HKDF-SHA256's limit of 255 * 32 bytes.
+        hk.expand(info, okm.as_mut())
+            .expect("32-byte HKDF output is always valid");
+    });
     okm
 }
 
@@ -141,13 +143,15 @@ pub fn commitment(
     vault_id: &[u8],
 ) -> [u8; 32] {
     let key = hkdf(dek, payload_salt, label::commit(version));
-    // Invariant: HMAC accepts keys of any length.
-    let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()).expect("HMAC takes any key length");
-    mac.update(magic);
-    mac.update(&version.to_be_bytes());
-    mac.update(vault_id);
-    mac.finalize().into_bytes().into()
+    with_stack_wiped(|| {
+        // Invariant: HMAC accepts keys of any length.
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()).expect("HMAC takes any key length");
+        mac.update(magic);
+        mac.update(&version.to_be_bytes());
+        mac.update(vault_id);
+        mac.finalize().into_bytes().into()
+    })
 }
 
 /// Constant-time equality of two byte strings of equal length.
@@ -167,10 +171,14 @@ pub fn seal_in_place(
     aad: &[u8],
     buf: &mut [u8],
 ) -> Result<[u8; TAG_LEN], VaultError> {
-    let tag = cipher(key)
-        .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, buf)
-        .map_err(|_| VaultError::Random("encryption failed".into()))?;
-    Ok(tag.into())
+    // The AES key schedule lives on the stack while it runs: wiped after (security.md D5).
+    let tag = with_stack_wiped(|| {
+        cipher(key)
+            .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, buf)
+            .map(<[u8; TAG_LEN]>::from)
+    })
+    .map_err(|_| VaultError::Random("encryption failed".into()))?;
+    Ok(tag)
 }
 
 /// Decrypts `buf` in place, checking `tag`. `false` if authentication failed (then `buf`
@@ -182,9 +190,11 @@ pub fn open_in_place(
     buf: &mut [u8],
     tag: &[u8; TAG_LEN],
 ) -> bool {
-    cipher(key)
-        .decrypt_in_place_detached(Nonce::from_slice(nonce), aad, buf, Tag::from_slice(tag))
-        .is_ok()
+    with_stack_wiped(|| {
+        cipher(key)
+            .decrypt_in_place_detached(Nonce::from_slice(nonce), aad, buf, Tag::from_slice(tag))
+            .is_ok()
+    })
 }
 
 /// Wraps the DEK under `kek`.
