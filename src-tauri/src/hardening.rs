@@ -1,7 +1,7 @@
 //! Process hardening at start-up (security.md D5, §4.3): on Linux the process is made
 //! non-dumpable (no core dumps, no ptrace attach by other same-user processes, /proc/<pid>/mem
-//! closed) and its core-file size limit set to 0. Both through rustix's safe wrappers, so no
-//! `unsafe` is needed. Failures are reported and ignored: hardening must not stop the app.
+//! closed) and its core-file size limit set to 0, both through rustix's safe wrappers. Failures
+//! are reported and ignored: hardening must not stop the app.
 //!
 //! Freed memory is wiped in the whole process, not only in Rust's heap: the Rust allocator
 //! wipes its own blocks (`main.rs`), but a secret shown on request (a revealed secret, recovery
@@ -10,9 +10,14 @@
 //! the very start, with glibc's malloc told to overwrite every block it frees
 //! (`glibc.malloc.perturb`, with its per-thread cache off: cached blocks skip the overwrite)
 //! and WebKit's own allocator (bmalloc/libpas) told to use that malloc (`Malloc=1`). Both are
-//! read only when a process starts, hence the restart; WebKit's child processes inherit them.
-//! Measured in E2E `hardening.test.js` test 4: without them, copies of recovery codes and of a
-//! new recovery key stay in the app's memory after lock.
+//! read only when a process starts, hence the restart. Measured in E2E `hardening.test.js` test
+//! 4: without them, copies of recovery codes and of a new recovery key stay in the app's memory
+//! after lock.
+//!
+//! Only the app process runs so: WebKit's web process crashed (SIGSEGV on a pointer read from a
+//! wiped block) in 2 of ~30 E2E runs when it inherited them. So, once restarted, the app makes
+//! WebKit settle its allocator (the first WebKit object it makes reads `Malloc`) and then
+//! removes both variables from its environment, before any thread or child process starts.
 
 /// glibc tunables that make `free` overwrite every block: the perturb byte fills freed
 /// blocks (and fresh ones with its complement), and with the per-thread cache off every free
@@ -47,6 +52,21 @@ pub fn restart_with_wiping_malloc() {
         let tunables = std::env::var("GLIBC_TUNABLES").ok();
         let webkit_malloc = std::env::var("Malloc").ok();
         if wiping_env(tunables.as_deref(), webkit_malloc.as_deref()) {
+            // glibc read its tunables when this process started; WebKit reads `Malloc` when it
+            // first allocates, which making any WebKit object does. Then neither is passed on.
+            settle_webkit_allocator();
+            // The user's own tunables go on to children as they were.
+            let users = tunables
+                .as_deref()
+                .and_then(|t| t.strip_suffix(GLIBC_WIPING_TUNABLES))
+                .map(|t| t.trim_end_matches(':'))
+                .filter(|t| !t.is_empty());
+            // Single-threaded still: nothing else reads the environment meanwhile.
+            match users {
+                Some(t) => std::env::set_var("GLIBC_TUNABLES", t),
+                None => std::env::remove_var("GLIBC_TUNABLES"),
+            }
+            std::env::remove_var("Malloc");
             return;
         }
         let mut args = std::env::args_os();
@@ -59,6 +79,24 @@ pub fn restart_with_wiping_malloc() {
             .env("Malloc", "1")
             .exec();
         eprintln!("twofold: cannot restart with freed memory wiped, going on without: {error}");
+    }
+}
+
+/// Makes WebKit allocate once, which settles its allocator (bmalloc reads `Malloc` then).
+/// Through the C function: the Rust binding insists on GTK being initialised first, which this
+/// call does not need.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn settle_webkit_allocator() {
+    // SAFETY: the argument is a NUL-terminated string that outlives the call;
+    // webkit_security_origin_new_for_uri returns a new reference (NULL for an invalid URI),
+    // released here exactly once and used for nothing else.
+    unsafe {
+        let origin =
+            webkit2gtk_sys::webkit_security_origin_new_for_uri(c"tauri://localhost".as_ptr());
+        if !origin.is_null() {
+            webkit2gtk_sys::webkit_security_origin_unref(origin);
+        }
     }
 }
 

@@ -166,17 +166,40 @@ pub fn wipe(s: &mut String) {
 }
 
 /// How much stack [`with_stack_wiped`] overwrites below its caller: more than the deepest
-/// HMAC computation takes, even in an unoptimised build.
-const STACK_WIPE_BYTES: usize = 16 * 1024;
+/// computation it wraps takes (a batch of codes in an unoptimised build included).
+const STACK_WIPE_BYTES: usize = 32 * 1024;
+
+thread_local! {
+    /// Set while a [`with_stack_wiped`] call runs on this thread: calls nested in it leave the
+    /// wipe to it, so a batch of 10,000 codes wipes once, not 10,000 times.
+    static WIPE_PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Clears [`WIPE_PENDING`] however the outermost call ends (a panic included).
+struct Outermost;
+
+impl Drop for Outermost {
+    fn drop(&mut self) {
+        WIPE_PENDING.with(|p| p.set(false));
+    }
+}
 
 /// Runs `f`, then overwrites the stack that `f` and everything it called used, so that no
-/// copy of a key stays there (the HMAC's key block, a hash state): freed heap memory is wiped
-/// by the app's allocator, a returned stack frame by nothing. Measured in E2E
-/// `hardening.test.js` test 4 (security.md D5): without it the raw bytes of an account's
-/// secret stayed on a worker thread's stack after lock.
+/// copy of a key stays there (the HMAC's key block, the AES key schedule, a hash state): freed
+/// heap memory is wiped by the app's allocator, a returned stack frame by nothing. Calls nested
+/// in another one on the same thread are left to the outermost, which wipes once when it
+/// returns: wrap a batch (every account's code) in one call. Measured in E2E
+/// `hardening.test.js` test 4 (security.md D5): without it the raw bytes of an account's secret
+/// stayed on a worker thread's stack after lock.
 #[inline(never)]
 pub fn with_stack_wiped<R>(f: impl FnOnce() -> R) -> R {
+    if WIPE_PENDING.with(std::cell::Cell::get) {
+        return f();
+    }
+    WIPE_PENDING.with(|p| p.set(true));
+    let outermost = Outermost;
     let result = run_below(f);
+    drop(outermost);
     // Called from this frame, like `run_below`: its block covers the frames `f` used.
     wipe_stack_below();
     result
@@ -188,17 +211,36 @@ fn run_below<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Overwrites [`STACK_WIPE_BYTES`] of stack below the caller.
+/// Overwrites [`STACK_WIPE_BYTES`] of stack below the caller: a zeroed block the compiler
+/// must write out, since `black_box` may read it.
 #[inline(never)]
 fn wipe_stack_below() {
-    let mut block = [0u8; STACK_WIPE_BYTES];
-    // Volatile writes, then a use the compiler cannot see through: the block is written.
-    block.zeroize();
-    std::hint::black_box(&mut block);
+    let block = [0u8; STACK_WIPE_BYTES];
+    std::hint::black_box(&block);
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nested_stack_wipes_leave_the_wipe_to_the_outermost_call() {
+        assert!(!WIPE_PENDING.with(std::cell::Cell::get));
+        let inner = with_stack_wiped(|| {
+            assert!(
+                WIPE_PENDING.with(std::cell::Cell::get),
+                "inside: the wipe is pending"
+            );
+            with_stack_wiped(|| WIPE_PENDING.with(std::cell::Cell::get))
+        });
+        assert!(inner, "a nested call runs inside the outer one's scope");
+        assert!(
+            !WIPE_PENDING.with(std::cell::Cell::get),
+            "the outermost call ended it"
+        );
+        // A panic inside does not leave the thread's later calls unwiped.
+        let _ = std::panic::catch_unwind(|| with_stack_wiped(|| panic!("inside")));
+        assert!(!WIPE_PENDING.with(std::cell::Cell::get));
+    }
+
     use super::*;
 
     #[test]

@@ -92,11 +92,11 @@ pub async fn list_accounts(vault: State<'_, VaultState>) -> IpcResult<Vec<Accoun
 pub async fn current_codes(vault: State<'_, VaultState>) -> IpcResult<Vec<CodeView>> {
     let now = unix_now();
     let s = state::lock(&vault);
-    Ok(s.vault()?
-        .accounts()
-        .iter()
-        .map(|a| code_view(&s, a, now))
-        .collect())
+    let accounts = s.vault()?.accounts();
+    // One stack wipe after the whole batch, not one per code (security.md D5).
+    Ok(twofold_core::secret::with_stack_wiped(|| {
+        accounts.iter().map(|a| code_view(&s, a, now)).collect()
+    }))
 }
 
 /// Copies the account's code to the clipboard (concealed) and schedules the clear.
