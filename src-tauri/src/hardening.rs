@@ -71,8 +71,14 @@ pub fn restart_with_wiping_malloc() {
         }
         let mut args = std::env::args_os();
         let arg0 = args.next().unwrap_or_else(|| "twofold".into());
-        // /proc/self/exe: this very binary, even if its file was replaced since it started.
-        let error = std::process::Command::new("/proc/self/exe")
+        // This binary by its path, so that the process keeps its name ("twofold" in `ps`, task
+        // managers and `pgrep`; /proc/self/exe would rename it "exe"); /proc/self/exe only if
+        // the file was replaced since it started.
+        let exe = std::env::current_exe()
+            .ok()
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| "/proc/self/exe".into());
+        let error = std::process::Command::new(exe)
             .arg0(arg0)
             .args(args)
             .env("GLIBC_TUNABLES", wiping_tunables(tunables.as_deref()))
