@@ -41,6 +41,35 @@ fn wiping_tunables(current: Option<&str>) -> String {
     }
 }
 
+/// Set for the restarted process only, so that a restart is tried once: where glibc drops
+/// `GLIBC_TUNABLES` (a setuid start, or one with file capabilities) the variables never arrive,
+/// and a second restart would be the first of an endless loop.
+#[cfg(target_os = "linux")]
+const RESTARTED: &str = "TWOFOLD_MALLOC_RESTARTED";
+
+/// What [`restart_with_wiping_malloc`] does, from the environment it finds.
+#[cfg(target_os = "linux")]
+#[derive(Debug, PartialEq, Eq)]
+enum Start {
+    /// The wiping allocators are on: settle WebKit's and clear the variables.
+    Wiping,
+    /// Restart with the variables.
+    Restart,
+    /// Restarted already and they still did not arrive: go on without.
+    GiveUp,
+}
+
+#[cfg(target_os = "linux")]
+fn start(tunables: Option<&str>, webkit_malloc: Option<&str>, restarted: bool) -> Start {
+    if wiping_env(tunables, webkit_malloc) {
+        Start::Wiping
+    } else if restarted {
+        Start::GiveUp
+    } else {
+        Start::Restart
+    }
+}
+
 /// On Linux, restarts the process (same pid, arguments and environment, plus the variables of
 /// the module documentation) unless those variables are already set; call it first thing in
 /// `main`, before any thread starts. Returns only when nothing needs to change or the restart
@@ -51,7 +80,18 @@ pub fn restart_with_wiping_malloc() {
         use std::os::unix::process::CommandExt;
         let tunables = std::env::var("GLIBC_TUNABLES").ok();
         let webkit_malloc = std::env::var("Malloc").ok();
-        if wiping_env(tunables.as_deref(), webkit_malloc.as_deref()) {
+        let restarted = std::env::var_os(RESTARTED).is_some();
+        // Single-threaded still: nothing else reads the environment meanwhile.
+        std::env::remove_var(RESTARTED);
+        let what = start(tunables.as_deref(), webkit_malloc.as_deref(), restarted);
+        if what == Start::GiveUp {
+            eprintln!(
+                "twofold: restarted, but the allocator settings did not reach the process (a \
+                 setuid or capability start drops them); going on without wiped frees"
+            );
+            return;
+        }
+        if what == Start::Wiping {
             // glibc read its tunables when this process started; WebKit reads `Malloc` when it
             // first allocates, which making any WebKit object does. Then neither is passed on.
             settle_webkit_allocator();
@@ -61,7 +101,6 @@ pub fn restart_with_wiping_malloc() {
                 .and_then(|t| t.strip_suffix(GLIBC_WIPING_TUNABLES))
                 .map(|t| t.trim_end_matches(':'))
                 .filter(|t| !t.is_empty());
-            // Single-threaded still: nothing else reads the environment meanwhile.
             match users {
                 Some(t) => std::env::set_var("GLIBC_TUNABLES", t),
                 None => std::env::remove_var("GLIBC_TUNABLES"),
@@ -83,6 +122,7 @@ pub fn restart_with_wiping_malloc() {
             .args(args)
             .env("GLIBC_TUNABLES", wiping_tunables(tunables.as_deref()))
             .env("Malloc", "1")
+            .env(RESTARTED, "1")
             .exec();
         eprintln!("twofold: cannot restart with freed memory wiped, going on without: {error}");
     }
@@ -148,6 +188,12 @@ mod tests {
         // A user tunable after ours could undo it (glibc applies them in order): restart.
         let undone = format!("{GLIBC_WIPING_TUNABLES}:glibc.malloc.tcache_count=7");
         assert!(!wiping_env(Some(&undone), Some("1")));
+        // One restart at most: if the variables did not arrive, the restarted process goes on.
+        use super::{start, Start};
+        assert_eq!(start(None, None, false), Start::Restart);
+        assert_eq!(start(Some(&mine), Some("1"), true), Start::Wiping);
+        assert_eq!(start(None, Some("1"), true), Start::GiveUp);
+        assert_eq!(start(Some(&undone), Some("1"), true), Start::GiveUp);
     }
 
     #[test]
