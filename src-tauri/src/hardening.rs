@@ -83,48 +83,50 @@ pub fn restart_with_wiping_malloc() {
         let restarted = std::env::var_os(RESTARTED).is_some();
         // Single-threaded still: nothing else reads the environment meanwhile.
         std::env::remove_var(RESTARTED);
-        let what = start(tunables.as_deref(), webkit_malloc.as_deref(), restarted);
-        if what == Start::GiveUp {
-            eprintln!(
+        match start(tunables.as_deref(), webkit_malloc.as_deref(), restarted) {
+            Start::GiveUp => eprintln!(
                 "twofold: restarted, but the allocator settings did not reach the process (a \
                  setuid or capability start drops them); going on without wiped frees"
-            );
-            return;
-        }
-        if what == Start::Wiping {
-            // glibc read its tunables when this process started; WebKit reads `Malloc` when it
-            // first allocates, which making any WebKit object does. Then neither is passed on.
-            settle_webkit_allocator();
-            // The user's own tunables go on to children as they were.
-            let users = tunables
-                .as_deref()
-                .and_then(|t| t.strip_suffix(GLIBC_WIPING_TUNABLES))
-                .map(|t| t.trim_end_matches(':'))
-                .filter(|t| !t.is_empty());
-            match users {
-                Some(t) => std::env::set_var("GLIBC_TUNABLES", t),
-                None => std::env::remove_var("GLIBC_TUNABLES"),
+            ),
+            Start::Wiping => {
+                // glibc read its tunables when this process started; WebKit reads `Malloc` when
+                // it first allocates, which making any WebKit object does. Then neither is
+                // passed on.
+                settle_webkit_allocator();
+                // The user's own tunables go on to children as they were.
+                let users = tunables
+                    .as_deref()
+                    .and_then(|t| t.strip_suffix(GLIBC_WIPING_TUNABLES))
+                    .map(|t| t.trim_end_matches(':'))
+                    .filter(|t| !t.is_empty());
+                match users {
+                    Some(t) => std::env::set_var("GLIBC_TUNABLES", t),
+                    None => std::env::remove_var("GLIBC_TUNABLES"),
+                }
+                std::env::remove_var("Malloc");
             }
-            std::env::remove_var("Malloc");
-            return;
+            Start::Restart => {
+                let mut args = std::env::args_os();
+                let arg0 = args.next().unwrap_or_else(|| "twofold".into());
+                // This binary by its path, so that the process keeps its name ("twofold" in
+                // `ps`, task managers and `pgrep`; /proc/self/exe would rename it "exe");
+                // /proc/self/exe only if the file was replaced since it started.
+                let exe = std::env::current_exe()
+                    .ok()
+                    .filter(|p| p.is_file())
+                    .unwrap_or_else(|| "/proc/self/exe".into());
+                let error = std::process::Command::new(exe)
+                    .arg0(arg0)
+                    .args(args)
+                    .env("GLIBC_TUNABLES", wiping_tunables(tunables.as_deref()))
+                    .env("Malloc", "1")
+                    .env(RESTARTED, "1")
+                    .exec();
+                eprintln!(
+                    "twofold: cannot restart with freed memory wiped, going on without: {error}"
+                );
+            }
         }
-        let mut args = std::env::args_os();
-        let arg0 = args.next().unwrap_or_else(|| "twofold".into());
-        // This binary by its path, so that the process keeps its name ("twofold" in `ps`, task
-        // managers and `pgrep`; /proc/self/exe would rename it "exe"); /proc/self/exe only if
-        // the file was replaced since it started.
-        let exe = std::env::current_exe()
-            .ok()
-            .filter(|p| p.is_file())
-            .unwrap_or_else(|| "/proc/self/exe".into());
-        let error = std::process::Command::new(exe)
-            .arg0(arg0)
-            .args(args)
-            .env("GLIBC_TUNABLES", wiping_tunables(tunables.as_deref()))
-            .env("Malloc", "1")
-            .env(RESTARTED, "1")
-            .exec();
-        eprintln!("twofold: cannot restart with freed memory wiped, going on without: {error}");
     }
 }
 

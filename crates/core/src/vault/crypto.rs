@@ -142,8 +142,9 @@ pub fn commitment(
     version: u16,
     vault_id: &[u8],
 ) -> [u8; 32] {
-    let key = hkdf(dek, payload_salt, label::commit(version));
+    // One wipe for both: the HKDF call nested here leaves its own to this one.
     with_stack_wiped(|| {
+        let key = hkdf(dek, payload_salt, label::commit(version));
         // Invariant: HMAC accepts keys of any length.
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()).expect("HMAC takes any key length");
