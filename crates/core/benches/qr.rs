@@ -44,6 +44,10 @@ fn unescape(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Decodes timed per image; the median is kept (the zxing-cpp side in scripts/qr-bench.sh
+/// does the same).
+const REPEAT: usize = 3;
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -70,6 +74,8 @@ fn main() {
         }
     };
     let (mut ok, mut total) = (0usize, 0usize);
+    // The photo set's figures are quoted on its ASCII payloads (qr-photos/README.md).
+    let (mut ascii_ok, mut ascii_total) = (0usize, 0usize);
     let (mut loads, mut decodes) = (Vec::new(), Vec::new());
     let mut slowest = (Duration::ZERO, String::new());
     let only = std::env::var("QR_ONLY").ok();
@@ -82,8 +88,11 @@ fn main() {
         if only.as_deref().is_some_and(|o| !file.contains(o)) {
             continue;
         }
-        let expected = unescape(expected);
+        // CRLF compares as LF (qr-photos/README.md).
+        let expected = unescape(expected).replace("\r\n", "\n");
+        let ascii = expected.is_ascii();
         total += 1;
+        ascii_total += usize::from(ascii);
         let t0 = Instant::now();
         let bytes = match std::fs::read(dir.join(file)) {
             Ok(b) => b,
@@ -96,20 +105,32 @@ fn main() {
         // zxing-cpp comparison times `read_barcodes` on an already loaded image.
         let image = qr::read_image(&bytes, &limits);
         let t1 = Instant::now();
-        let result = image.and_then(|image| qr::decode_luma_image(image, &limits));
-        let t2 = Instant::now();
         loads.push(t1 - t0);
-        decodes.push(t2 - t1);
-        if t2 - t1 > slowest.0 {
-            slowest = (t2 - t1, file.to_string());
+        // Each image is decoded REPEAT times and its median time kept: one run is at the
+        // mercy of the scheduler, and medians of ~1 ms are what is compared.
+        let mut times = Vec::with_capacity(REPEAT);
+        let mut result = Err(qr::QrError::NotFound);
+        for _ in 0..REPEAT {
+            let image = image.clone();
+            let t1 = Instant::now();
+            result = image.and_then(|image| qr::decode_luma_image(image, &limits));
+            times.push(t1.elapsed());
         }
-        let hit = matches!(&result, Ok(texts) if texts.contains(&expected));
+        times.sort();
+        let took = times[REPEAT / 2];
+        decodes.push(took);
+        if took > slowest.0 {
+            slowest = (took, file.to_string());
+        }
+        let hit = matches!(&result, Ok(texts)
+            if texts.iter().any(|t| t.replace("\r\n", "\n") == expected));
         if hit {
             ok += 1;
+            ascii_ok += usize::from(ascii);
         } else if verbose {
             println!(
                 "MISS {file} {:.1} ms {:?}",
-                (t2 - t1).as_secs_f64() * 1e3,
+                took.as_secs_f64() * 1e3,
                 result.map(|t| t.len())
             );
         }
@@ -118,7 +139,7 @@ fn main() {
     decodes.sort();
     println!("corpus: {}", dir.display());
     println!(
-        "twofold: decoded {ok}/{total}; decode ms median {:.1} p95 {:.1} max {:.1} ({}); \
+        "twofold: decoded {ok}/{total} (ASCII payloads {ascii_ok}/{ascii_total}); decode ms median {:.1} p95 {:.1} max {:.1} ({}); \
          load ms median {:.1} p95 {:.1}",
         percentile(&decodes, 0.5),
         percentile(&decodes, 0.95),

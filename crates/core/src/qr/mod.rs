@@ -107,8 +107,7 @@ impl Default for Limits {
 ///
 /// # Errors
 /// [`QrError::TooLarge`] or [`QrError::Dimensions`] beyond the limits (checked before any pixel is
-/// decoded), [`QrError::Format`] for bytes that are no supported image or a payload that is not
-/// UTF-8, [`QrError::NotFound`] when no code is readable, [`QrError::Timeout`] and
+/// decoded), [`QrError::Format`] for bytes that are no supported image, [`QrError::NotFound`] when no code is readable, [`QrError::Timeout`] and
 /// [`QrError::Panicked`] when the decoder could not finish.
 pub fn decode_image_bytes(bytes: &[u8]) -> Result<Vec<String>, QrError> {
     decode_image_bytes_with(bytes, &Limits::default())

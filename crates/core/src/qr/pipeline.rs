@@ -22,23 +22,33 @@ const FALLBACK_PIXELS: usize = 4_200_000;
 #[derive(Default)]
 struct Found {
     texts: Vec<String>,
-    not_utf8: bool,
+}
+
+/// The text a payload's bytes stand for. ISO/IEC 18004 §7.4.5: byte segments default to
+/// ISO-8859-1, Kanji segments are Shift_JIS, and in practice most byte segments are UTF-8 or,
+/// from Japanese phones, Shift_JIS. rqrr drops ECI designators, so the character set is
+/// inferred as zxing does when a symbol declares none: UTF-8 when the bytes are valid UTF-8,
+/// else Shift_JIS when they are valid Shift_JIS, else ISO-8859-1 (every byte is a character).
+pub(crate) fn payload_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            encoding_rs::SHIFT_JIS
+                .decode_without_bom_handling_and_without_replacement(&bytes)
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_else(|| bytes.iter().map(|&b| char::from(b)).collect())
+        }
+    }
 }
 
 impl Found {
     fn push(&mut self, bytes: Vec<u8>) -> bool {
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                if !self.texts.contains(&text) {
-                    self.texts.push(text);
-                }
-                true
-            }
-            Err(_) => {
-                self.not_utf8 = true;
-                false
-            }
+        let text = payload_text(bytes);
+        if !self.texts.contains(&text) {
+            self.texts.push(text);
         }
+        true
     }
 
     fn has_otp(&self) -> bool {
@@ -157,20 +167,34 @@ fn scan_candidates(
 /// Orders the payloads (otpauth ones first) or says why there are none.
 fn finish(found: Found) -> Result<Vec<String>, QrError> {
     let otp = found.has_otp();
-    let Found {
-        mut texts,
-        not_utf8,
-    } = found;
+    let Found { mut texts } = found;
     if texts.is_empty() {
-        return Err(if not_utf8 {
-            QrError::Format("the QR code's payload is not UTF-8 text".into())
-        } else {
-            QrError::NotFound
-        });
+        return Err(QrError::NotFound);
     }
     if otp {
         // Stable: keeps the found order within each group.
         texts.sort_by_key(|t| !is_otp_payload(t));
     }
     Ok(texts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::payload_text;
+
+    #[test]
+    fn payload_text_follows_the_symbols_character_set() {
+        assert_eq!(
+            payload_text(b"otpauth://totp/a".to_vec()),
+            "otpauth://totp/a"
+        );
+        assert_eq!(payload_text("Grüße ✓".as_bytes().to_vec()), "Grüße ✓");
+        // "Google モバイル" as a Japanese phone writes it (Shift_JIS).
+        let sjis = b"Google \x83\x82\x83o\x83C\x83\x8b".to_vec();
+        assert_eq!(payload_text(sjis), "Google モバイル");
+        // Half-width katakana, single Shift_JIS bytes.
+        assert_eq!(payload_text(vec![0xC3, 0xDE, 0xBB, 0xDE]), "ﾃﾞｻﾞ");
+        // Neither UTF-8 nor Shift_JIS (0xFF never starts a Shift_JIS character): ISO-8859-1.
+        assert_eq!(payload_text(vec![b'a', 0xE9, 0xFF]), "a\u{e9}\u{ff}");
+    }
 }

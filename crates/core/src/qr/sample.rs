@@ -120,17 +120,33 @@ fn dimensions(side: f64) -> Vec<usize> {
     out.into_iter().map(|v| 17 + 4 * v).collect()
 }
 
+/// How far from the affine prediction the alignment search looks, in quarter modules (±5
+/// modules: perspective moves the corner far from where a parallelogram puts it).
+const ALIGN_REACH: i32 = 20;
+
 /// Where the bottom-right alignment pattern's centre is in the frame, refined by matching the
 /// 5×5 template (dark centre, light ring, dark ring) around the affine prediction.
+///
+/// Every template position in the search lies on a quarter-module lattice, so the frame is
+/// sampled once on that lattice and the scores are sums of lookups.
 fn find_alignment(g: &Gray, affine: &Homography, dim: usize, inverted: bool) -> Option<(f64, f64)> {
     let c = dim as f64 - 6.5;
-    let score = |du: f64, dv: f64| -> Option<f64> {
+    // Lattice offsets from c, in quarter modules: the reach plus the template's ±2 modules.
+    let half = ALIGN_REACH + 8;
+    let side = (2 * half + 1) as usize;
+    let mut lattice = Vec::with_capacity(side * side);
+    for j in -half..=half {
+        for i in -half..=half {
+            let (x, y) = affine.map(c + f64::from(i) / 4.0, c + f64::from(j) / 4.0);
+            lattice.push(sample(g, x, y).map(|v| if inverted { 255.0 - v } else { v }));
+        }
+    }
+    let at = |i: i32, j: i32| lattice[((j + half) as usize) * side + (i + half) as usize];
+    let score = |si: i32, sj: i32| -> Option<f64> {
         let (mut dark, mut light) = (0.0, 0.0);
         for j in -2i32..=2 {
             for i in -2i32..=2 {
-                let (x, y) = affine.map(c + du + f64::from(i), c + dv + f64::from(j));
-                let v = sample(g, x, y)?;
-                let v = if inverted { 255.0 - v } else { v };
+                let v = at(si + 4 * i, sj + 4 * j)?;
                 if i.abs().max(j.abs()) == 1 {
                     light += v / 8.0;
                 } else if i == 0 && j == 0 {
@@ -142,22 +158,21 @@ fn find_alignment(g: &Gray, affine: &Homography, dim: usize, inverted: bool) -> 
         }
         Some(light - dark)
     };
-    let (mut best, mut at) = (f64::MIN, (0.0, 0.0));
-    // ±3 modules in quarter-module steps.
-    for sj in -12i32..=12 {
-        for si in -12i32..=12 {
-            let (du, dv) = (f64::from(si) / 4.0, f64::from(sj) / 4.0);
-            if let Some(s) = score(du, dv) {
+    let (mut best, mut best_at) = (f64::MIN, (0.0, 0.0));
+    for sj in -ALIGN_REACH..=ALIGN_REACH {
+        for si in -ALIGN_REACH..=ALIGN_REACH {
+            if let Some(s) = score(si, sj) {
+                let (du, dv) = (f64::from(si) / 4.0, f64::from(sj) / 4.0);
                 // Prefer the prediction when scores tie.
                 let s = s - (du * du + dv * dv) * 0.5;
                 if s > best {
                     best = s;
-                    at = (du, dv);
+                    best_at = (du, dv);
                 }
             }
         }
     }
-    (best > 30.0).then(|| affine.map(c + at.0, c + at.1))
+    (best > 30.0).then(|| affine.map(c + best_at.0, c + best_at.1))
 }
 
 /// Samples and decodes the symbol a candidate points at; returns the payload bytes.
@@ -195,7 +210,9 @@ pub(crate) fn decode(g: &Gray, c: &Candidate) -> Option<Vec<u8>> {
     None
 }
 
-/// Reads the `dim`×`dim` modules through `h` and decodes them.
+/// Reads the `dim`×`dim` modules through `h` and decodes them: split by one threshold for the
+/// whole symbol (Otsu) first, then, for light that changes across the symbol (glare, shadow,
+/// a curved page), by a threshold local to each module's neighbourhood.
 fn read_grid(g: &Gray, h: &Homography, dim: usize, inverted: bool) -> Option<Vec<u8>> {
     let mut values = Vec::with_capacity(dim * dim);
     for y in 0..dim {
@@ -205,9 +222,60 @@ fn read_grid(g: &Gray, h: &Homography, dim: usize, inverted: bool) -> Option<Vec
         }
     }
     let t = otsu(&values);
-    let grid = SimpleGrid::from_func(dim, |x, y| (values[y * dim + x] < t) != inverted);
+    if let Some(bytes) = decode_grid(dim, |x, y| (values[y * dim + x] < t) != inverted) {
+        return Some(bytes);
+    }
+    let local = local_thresholds(&values, dim);
+    decode_grid(dim, |x, y| {
+        (values[y * dim + x] < local[y * dim + x]) != inverted
+    })
+}
+
+/// Share of timing-pattern modules (row and column 6 between the finders, ISO/IEC 18004
+/// §6.3.5) a grid must read right to be worth error correction: a grid sampled at the wrong
+/// size or through a bad fit reads them at chance (~½), a good one near 1.
+const MIN_TIMING: f64 = 0.7;
+
+/// Decodes a module grid; `dark(x, y)` says whether a module is dark. Grids whose timing
+/// patterns do not read right are refused before the (costly) Reed–Solomon decoding.
+fn decode_grid(dim: usize, dark: impl Fn(usize, usize) -> bool) -> Option<Vec<u8>> {
+    let span = 8..dim - 8;
+    let right = span.clone().filter(|&i| dark(i, 6) == (i % 2 == 0)).count()
+        + span.clone().filter(|&i| dark(6, i) == (i % 2 == 0)).count();
+    if (right as f64) < (2 * span.len()) as f64 * MIN_TIMING {
+        return None;
+    }
+    let grid = SimpleGrid::from_func(dim, dark);
     let mut out = Vec::new();
     Grid::new(grid).decode_to(&mut out).ok().map(|_| out)
+}
+
+/// Per-module thresholds: the midpoint of the darkest and lightest module within ±`R` modules,
+/// or the whole symbol's Otsu split where the neighbourhood has too little contrast to tell.
+fn local_thresholds(values: &[f64], dim: usize) -> Vec<f64> {
+    const R: usize = 4;
+    let global = otsu(values);
+    let (lo_all, hi_all) = values
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let mut out = Vec::with_capacity(values.len());
+    for y in 0..dim {
+        for x in 0..dim {
+            let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+            for yy in y.saturating_sub(R)..(y + R + 1).min(dim) {
+                for &v in &values[yy * dim + x.saturating_sub(R)..yy * dim + (x + R + 1).min(dim)] {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+            out.push(if hi - lo < (hi_all - lo_all) * 0.25 {
+                global
+            } else {
+                (lo + hi) / 2.0
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
