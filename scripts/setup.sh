@@ -36,8 +36,12 @@ APT_BUILD=(libwebkit2gtk-4.1-dev pkg-config build-essential libssl-dev librsvg2-
 # Scripts (issue 18): shellcheck lints scripts/, tests/tools/ and the workflow's run: blocks.
 APT_TEST=(xvfb xauth imagemagick webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip
 	oathtool qrencode age gdb strace python3 python3-venv shellcheck)
-# Screen capture for QR scanning (xcap): PipeWire, bindgen's libclang, GBM, XRandR.
-APT_CAPTURE=(libpipewire-0.3-dev libspa-0.2-dev libclang-dev libgbm-dev libxcb-randr0-dev)
+# Screen capture for QR scanning (xcap): PipeWire, bindgen's libclang, GBM, XRandR. Webcam
+# scanning (issue 12): GStreamer's headers, and its base and good plugins (videoconvert,
+# v4l2src; multifilesrc and pngdec feed the camera tests from files).
+APT_CAPTURE=(libpipewire-0.3-dev libspa-0.2-dev libclang-dev libgbm-dev libxcb-randr0-dev
+	libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
+	gstreamer1.0-plugins-good)
 # The Debian package (scripts/package.sh, tests/tools/check-deb.sh): dpkg-shlibdeps (dpkg-dev),
 # strip (binutils), lintian, and debootstrap for the install test in a minimal Debian root.
 APT_PACKAGE=(dpkg-dev binutils lintian debootstrap)

@@ -254,7 +254,7 @@ pub struct GenerateArgs {
 
 /// `scan`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("source").required(true).args(["file", "clipboard", "screen"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["file", "clipboard", "screen", "camera", "list_cameras"])))]
 pub struct ScanArgs {
     /// Image file (PNG, JPEG, WebP, GIF, BMP); `-` reads it from standard input
     #[arg(value_name = "FILE")]
@@ -265,6 +265,24 @@ pub struct ScanArgs {
     /// Scan every monitor
     #[arg(long)]
     pub screen: bool,
+    /// Scan with the webcam until a 2FA QR code (or every code of a Google Authenticator
+    /// transfer) is read; `--list-cameras` shows the cameras
+    #[arg(long)]
+    pub camera: bool,
+    /// The camera to use, by its number in `--list-cameras` (default: the first)
+    #[arg(long, value_name = "N", requires = "camera")]
+    pub device: Option<usize>,
+    /// Give up after this many seconds with the camera
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60,
+        requires = "camera"
+    )]
+    pub timeout: u64,
+    /// List the cameras and exit
+    #[arg(long)]
+    pub list_cameras: bool,
     /// Add the accounts to the vault (as `add --uri`; otpauth-migration:// batches expanded)
     /// instead of printing the URIs
     #[arg(long, conflicts_with = "raw")]

@@ -408,3 +408,160 @@ fn screen_scan_finds_the_code_in_a_window() {
         .unwrap();
     assert_one_line_error(&out, 2, "no readable QR code found on the screen");
 }
+
+/// Side of the square frames the test camera sends.
+const FRAME: u32 = 800;
+
+/// Frames each picture is held for, at 10 frames a second: a hand holds a code up for a while,
+/// and the scanner drops the frames that arrive while it decodes one (slowly, in a debug build).
+const HOLD: usize = 8;
+
+/// Writes `pictures` as `DIR/000.png`, `001.png`, … ([`HOLD`] frames each) on a light-gray
+/// canvas of [`FRAME`] px, each picture centred (and cropped if larger), and returns the
+/// GStreamer source that plays them once at 10 frames a second: the real capture pipeline, fed
+/// from files instead of a device.
+fn camera_source(dir: &std::path::Path, pictures: &[image::GrayImage]) -> String {
+    let frames = pictures.iter().flat_map(|p| std::iter::repeat_n(p, HOLD));
+    for (i, pic) in frames.enumerate() {
+        let mut canvas = image::GrayImage::from_pixel(FRAME, FRAME, image::Luma([200]));
+        let x = (i64::from(FRAME) - i64::from(pic.width())) / 2;
+        let y = (i64::from(FRAME) - i64::from(pic.height())) / 2;
+        image::imageops::overlay(&mut canvas, pic, x, y);
+        canvas.save(dir.join(format!("{i:03}.png"))).unwrap();
+    }
+    format!(
+        "multifilesrc location={}/%03d.png index=0 caps=image/png,framerate=10/1 ! pngdec",
+        dir.display()
+    )
+}
+
+/// A QR code of `text` as a picture.
+fn qr_picture(text: &str) -> image::GrayImage {
+    image::load_from_memory(&qr::encode_png(text, 6).unwrap())
+        .unwrap()
+        .to_luma8()
+}
+
+/// A real photo of a (non-2FA) QR code from ZXing's set.
+fn photo(file: &str) -> image::GrayImage {
+    image::open(shared(&format!("qr-photos/img/{file}")))
+        .unwrap()
+        .to_luma8()
+}
+
+/// 25 TOTP accounts as a Google Authenticator transfer: three QR codes.
+fn transfer_of_three() -> Vec<String> {
+    use twofold_core::account::{Account, Kind, Period};
+    use twofold_core::secret::SecretBytes;
+    let accounts: Vec<Account> = (1..=25u8)
+        .map(|i| {
+            let kind = Kind::Totp {
+                period: Period::THIRTY,
+            };
+            Account::new(
+                format!("Site{i}"),
+                format!("user{i}"),
+                SecretBytes::new(vec![i; 10]),
+                kind,
+                0,
+            )
+        })
+        .collect();
+    let refs: Vec<&Account> = accounts.iter().collect();
+    let uris: Vec<String> = migration::encode(&refs, -42)
+        .unwrap()
+        .iter()
+        .map(|u| u.expose().to_string())
+        .collect();
+    assert_eq!(uris.len(), 3);
+    uris
+}
+
+#[test]
+#[ignore = "needs GStreamer and ../shared/qr-photos; run by scripts/test.sh"]
+fn camera_collects_a_transfer_batch_across_frames_and_adds_it() {
+    let s = Sandbox::new();
+    init(&s);
+    let uris = transfer_of_three();
+    // A shaky scan: real photos of other QR codes, the codes out of order, one seen twice.
+    let frames = [
+        photo("qrcode-1/1.png"),
+        qr_picture(&uris[2]),
+        photo("qrcode-1/10.png"),
+        qr_picture(&uris[0]),
+        qr_picture(&uris[0]),
+        qr_picture(&uris[1]),
+    ];
+    let dir = s.dir.path().join("frames");
+    std::fs::create_dir(&dir).unwrap();
+    let source = camera_source(&dir, &frames);
+
+    let out = s
+        .cmd()
+        .env("TWOFOLD_CAMERA_SOURCE", &source)
+        .args(["scan", "--camera", "--timeout", "30"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n{}\n{}\n", uris[2], uris[0], uris[1]),
+        "each code once, in the order read"
+    );
+    let err = stderr(&out);
+    for step in ["1 of 3 scanned", "2 of 3 scanned", "3 of 3 scanned"] {
+        assert!(err.contains(step), "{step} missing from: {err}");
+    }
+
+    let out = s
+        .with_password(PW)
+        .env("TWOFOLD_CAMERA_SOURCE", &source)
+        .args(["scan", "--camera", "--add", "--timeout", "30"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let names: Vec<String> = list(&s)
+        .iter()
+        .map(|a| a["issuer"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 25, "{names:?}");
+    assert!(names.contains(&"Site25".to_string()), "{names:?}");
+}
+
+#[test]
+#[ignore = "needs GStreamer and ../shared/qr-photos; run by scripts/test.sh"]
+fn camera_reports_an_incomplete_batch_and_no_camera() {
+    let s = Sandbox::new();
+    let uris = transfer_of_three();
+    let frames = [
+        qr_picture(&uris[0]),
+        photo("qrcode-1/1.png"),
+        qr_picture(&uris[1]),
+    ];
+    let dir = s.dir.path().join("frames");
+    std::fs::create_dir(&dir).unwrap();
+    let source = camera_source(&dir, &frames);
+    let out = s
+        .cmd()
+        .env("TWOFOLD_CAMERA_SOURCE", &source)
+        .args(["scan", "--camera", "--timeout", "30"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("2 of 3 scanned"), "{err}");
+    assert!(err.contains("the camera stopped sending pictures"), "{err}");
+    assert_eq!(stdout(&out), "", "an incomplete batch prints nothing");
+
+    // Without the test source and without a camera (CI has none): a clear error, exit 2.
+    if std::path::Path::new("/dev/video0").exists() {
+        return;
+    }
+    let out = s
+        .cmd()
+        .env_remove("TWOFOLD_CAMERA_SOURCE")
+        .args(["scan", "--camera", "--timeout", "2"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, "no camera found");
+}

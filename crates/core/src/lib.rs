@@ -24,6 +24,8 @@
 
 pub mod account;
 pub mod backup;
+#[cfg(feature = "camera")]
+pub mod camera;
 #[cfg(feature = "capture")]
 pub mod capture;
 pub mod error;
@@ -36,6 +38,7 @@ pub mod migration;
 pub mod otp;
 pub mod qr;
 pub mod recovery;
+pub mod scanner;
 pub mod secret;
 pub mod strength;
 pub mod uri;

@@ -2,6 +2,9 @@
 
 use std::io::Read;
 
+use std::time::Duration;
+
+use twofold_core::camera::{self, Camera, CameraError};
 use twofold_core::capture::{self, CaptureError};
 use twofold_core::intake;
 use twofold_core::qr::{self, QrError};
@@ -17,13 +20,27 @@ use crate::session::now_i64;
 
 /// `scan`: QR codes from a file, the clipboard or the screen, through core's one engine.
 pub(super) fn scan(g: &GlobalArgs, args: &ScanArgs) -> Result<(), Failure> {
-    let texts = if args.screen {
+    if args.list_cameras {
+        let cameras = camera::list().map_err(camera_failure)?;
+        if cameras.is_empty() {
+            return Err(camera_failure(CameraError::NoCamera));
+        }
+        for c in cameras {
+            println(&format!("{}\t{}", c.index, c.name))?;
+        }
+        return Ok(());
+    }
+    let texts = if args.camera {
+        scan_camera(args)?
+    } else if args.screen {
         capture::scan_screen().map_err(capture_failure)?
     } else if args.clipboard {
         capture::scan_clipboard().map_err(capture_failure)?.payloads
     } else {
         let Some(path) = &args.file else {
-            return Err(Failure::usage("give FILE, --clipboard or --screen"));
+            return Err(Failure::usage(
+                "give FILE, --clipboard, --screen or --camera",
+            ));
         };
         let bytes = read_image_file(path)?;
         qr::decode_image_bytes(&bytes).map_err(|e| qr_failure(e).context(path.display()))?
@@ -55,6 +72,34 @@ pub(super) fn scan(g: &GlobalArgs, args: &ScanArgs) -> Result<(), Failure> {
     }
     let accounts = intake_accounts(intake::texts(&otp, intake::Source::QrCode, now_i64()))?;
     add_accounts(g, accounts)
+}
+
+/// `scan --camera`: frames until the scan is complete, "2 of 3" on standard error as codes
+/// of a transfer batch come in.
+fn scan_camera(args: &ScanArgs) -> Result<Vec<String>, Failure> {
+    let camera = Camera::open(args.device).map_err(camera_failure)?;
+    eprintln!(
+        "hold the QR code up to the camera (up to {} s; Ctrl+C stops)",
+        args.timeout
+    );
+    camera
+        .scan(Duration::from_secs(args.timeout), |p| {
+            if let Some(n) = p.expected {
+                eprintln!("{} of {n} scanned", p.scanned);
+            }
+        })
+        .map_err(camera_failure)
+}
+
+/// The exit class of a camera failure: a missing or wrong device and a timeout are the
+/// user's to fix (2); a camera that cannot start is an error (1).
+fn camera_failure(e: CameraError) -> Failure {
+    match e {
+        CameraError::NoCamera | CameraError::NoSuchDevice { .. } | CameraError::Timeout { .. } => {
+            Failure::usage(one_line(&e))
+        }
+        _ => Failure::other(one_line(&e)),
+    }
 }
 
 /// Reads an image file (or standard input for `-`), refusing more than the decoder accepts
