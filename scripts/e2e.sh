@@ -83,6 +83,9 @@ export TWOFOLD_E2E_DIALOGS="$sandbox/dialogs"
 export TWOFOLD_E2E_ARTIFACTS="$ROOT/artifacts"
 export TWOFOLD_E2E_SCREENSHOT="$ROOT/docs/screenshot-accounts.png"
 export TWOFOLD_E2E_CORPUS="$ROOT/../shared/qr-corpus"
+# The app's "camera" (issue 12): its real GStreamer pipeline fed from the PNG frames the camera
+# test writes (tests/e2e/lib/harness.js setCameraFrames), in a loop at 10 frames a second.
+export TWOFOLD_CAMERA_SOURCE="multifilesrc location=$sandbox/work/camera/%03d.png index=0 loop=true caps=image/png,framerate=10/1 ! pngdec"
 # (WEBKIT_DISABLE_COMPOSITING_MODE=1 must NOT be set: WebKitWebDriver's screenshots then hang.)
 rm -rf "$TWOFOLD_E2E_ARTIFACTS/screenshots"
 mkdir -p "$TWOFOLD_E2E_ARTIFACTS/screenshots"

@@ -64,6 +64,9 @@ pub const COMMANDS: &[&str] = &[
     "scan_image_bytes",
     "scan_screen",
     "scan_clipboard",
+    "list_cameras",
+    "scan_camera",
+    "stop_camera",
     "parse_uri",
     "validate_manual",
     "add_manual",
@@ -204,6 +207,7 @@ pub fn build_app<R: Runtime>(
         .manage::<VaultState>(Mutex::new(services.vault))
         .manage(services.clipboard)
         .manage(native::PathTokens::default())
+        .manage(commands::camera::CameraScans::from_env())
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_status,
             commands::vault::create_vault,
@@ -231,6 +235,9 @@ pub fn build_app<R: Runtime>(
             commands::import::scan_image_bytes,
             commands::import::scan_screen,
             commands::import::scan_clipboard,
+            commands::camera::list_cameras,
+            commands::camera::scan_camera,
+            commands::camera::stop_camera,
             commands::import::parse_uri,
             commands::import::validate_manual,
             commands::import::add_manual,

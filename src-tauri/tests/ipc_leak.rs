@@ -14,6 +14,7 @@ use data_encoding::{
     BASE32, BASE32_NOPAD, BASE64, BASE64URL_NOPAD, BASE64_NOPAD, HEXLOWER, HEXUPPER,
 };
 use serde_json::{json, Value};
+use tauri::Manager;
 use twofold_app::COMMANDS;
 use twofold_core::account::{Account, Algorithm, Digits, Kind, Period};
 use twofold_core::{migration, qr, uri, SecretBytes};
@@ -212,6 +213,29 @@ fn no_ipc_response_carries_a_secret() {
     // runs); whatever they answer is checked for leaks like everything else.
     let _ = h.call("scan_screen", json!({}));
     let _ = h.call("scan_clipboard", json!({}));
+    // The camera: the app's real GStreamer pipeline fed with frames of Foxtrot's QR code. Its
+    // answer is candidates (duplicates of the pasted image's, not imported again), no secret.
+    let frames = h.dir.path().join("camera");
+    std::fs::create_dir(&frames).expect("frames dir");
+    let png = qr::encode_png(uri::format(&account(foxtrot, totp())).expose(), 4).expect("png");
+    for i in 0..3 {
+        std::fs::write(frames.join(format!("{i:03}.png")), &png).expect("frame");
+    }
+    h.app
+        .state::<twofold_app::commands::camera::CameraScans>()
+        .use_source(format!(
+            "multifilesrc location={}/%03d.png index=0 loop=true caps=image/png,framerate=10/1 ! pngdec",
+            frames.display()
+        ));
+    let cameras = h.ok("list_cameras", json!({}));
+    assert_eq!(cameras.as_array().map(Vec::len), Some(1), "{cameras}");
+    let scan = h.ok("scan_camera", json!({ "device": null }));
+    assert_eq!(scan["candidates"][0]["issuer"], "Foxtrot", "{scan}");
+    assert_eq!(
+        h.ok("stop_camera", json!({})),
+        json!(false),
+        "the scan ended by itself"
+    );
 
     // Import all of them (plus a token that does not exist).
     let mut decisions: Vec<Value> = all_tokens

@@ -17,6 +17,7 @@
 //! ! pngdec`): the tests' way in, and a way to use a source the device monitor does not list.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use gstreamer as gst;
@@ -60,6 +61,9 @@ pub enum CameraError {
     /// The source stopped sending frames (unplugged, or the end of a test file sequence).
     #[error("the camera stopped sending pictures")]
     Ended,
+    /// The scan was stopped (the dialog closed, the vault locked).
+    #[error("the camera scan was stopped")]
+    Cancelled,
     /// Nothing complete was read before the time limit.
     #[error("no 2FA QR code read within {seconds} s{}", partial_note(.progress))]
     Timeout {
@@ -178,38 +182,48 @@ impl Camera {
     /// [`CameraError::NoCamera`], [`CameraError::NoSuchDevice`], or
     /// [`CameraError::Unavailable`] when the pipeline cannot start.
     pub fn open(index: Option<usize>) -> Result<Self, CameraError> {
+        if let Ok(source) = std::env::var(SOURCE_ENV) {
+            return Self::open_source(&source);
+        }
         init()?;
-        let pipeline = match std::env::var(SOURCE_ENV) {
-            Ok(source) => {
-                let launched = gst::parse_launch(&format!("{source} ! {SINK}"))
-                    .map_err(|e| CameraError::Unavailable(e.to_string()))?;
-                launched
-                    .downcast::<gst::Pipeline>()
-                    .map_err(|_| CameraError::Unavailable("not a pipeline".into()))?
-            }
-            Err(_) => {
-                let devices = devices()?;
-                if devices.is_empty() {
-                    return Err(CameraError::NoCamera);
-                }
-                let i = index.unwrap_or(0);
-                let device = devices.get(i).ok_or(CameraError::NoSuchDevice {
-                    index: i,
-                    count: devices.len(),
-                })?;
-                let source = device
-                    .create_element(None)
-                    .map_err(|e| CameraError::Unavailable(e.to_string()))?;
-                let rest = gst::parse_bin_from_description(SINK, true)
-                    .map_err(|e| CameraError::Unavailable(e.to_string()))?;
-                let pipeline = gst::Pipeline::new();
-                pipeline
-                    .add_many([&source, rest.upcast_ref()])
-                    .and_then(|()| source.link(&rest))
-                    .map_err(|e| CameraError::Unavailable(e.to_string()))?;
-                pipeline
-            }
-        };
+        let devices = devices()?;
+        if devices.is_empty() {
+            return Err(CameraError::NoCamera);
+        }
+        let i = index.unwrap_or(0);
+        let device = devices.get(i).ok_or(CameraError::NoSuchDevice {
+            index: i,
+            count: devices.len(),
+        })?;
+        let source = device
+            .create_element(None)
+            .map_err(|e| CameraError::Unavailable(e.to_string()))?;
+        let rest = gst::parse_bin_from_description(SINK, true)
+            .map_err(|e| CameraError::Unavailable(e.to_string()))?;
+        let pipeline = gst::Pipeline::new();
+        pipeline
+            .add_many([&source, rest.upcast_ref()])
+            .and_then(|()| source.link(&rest))
+            .map_err(|e| CameraError::Unavailable(e.to_string()))?;
+        Self::start(pipeline)
+    }
+
+    /// Opens a GStreamer source description (`gst-launch-1.0` syntax) as the camera, as
+    /// [`SOURCE_ENV`] does.
+    ///
+    /// # Errors
+    /// [`CameraError::Unavailable`] when the description does not parse or cannot start.
+    pub fn open_source(source: &str) -> Result<Self, CameraError> {
+        init()?;
+        let pipeline = gst::parse_launch(&format!("{source} ! {SINK}"))
+            .map_err(|e| CameraError::Unavailable(e.to_string()))?
+            .downcast::<gst::Pipeline>()
+            .map_err(|_| CameraError::Unavailable("not a pipeline".into()))?;
+        Self::start(pipeline)
+    }
+
+    /// Finds the frame sink and sets the pipeline playing.
+    fn start(pipeline: gst::Pipeline) -> Result<Self, CameraError> {
         let sink = pipeline
             .by_name("twofold_sink")
             .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
@@ -294,22 +308,36 @@ pub fn decode_frame(frame: &Frame) -> Vec<String> {
     qr::decode_luma_with(frame.width, frame.height, &frame.pixels, &limits).unwrap_or_default()
 }
 
+/// What [`Camera::scan`] reports while it runs.
+#[derive(Debug)]
+pub enum ScanEvent<'a> {
+    /// A frame came in (for a preview: see [`crate::scanner::preview_png`]).
+    Frame(&'a Frame),
+    /// Something new was read.
+    Progress(Progress),
+}
+
 impl Camera {
     /// Scans until the [`Collector`] is complete (one `otpauth://` code, or every code of a
-    /// transfer batch) or `timeout` passes; `on_progress` hears of every change. Every frame
-    /// is decoded, so the best frame of a shaky hand wins; frames that arrive while one is
-    /// being decoded are dropped. Returns the payloads read; the camera is released.
+    /// transfer batch), `timeout` passes or `stop` is set; `on_event` hears of every frame and
+    /// every change. Every frame is decoded, so the best frame of a shaky hand wins; frames
+    /// that arrive while one is being decoded are dropped. Returns the payloads read; the
+    /// camera is released either way.
     ///
     /// # Errors
-    /// As [`Camera::next_frame`], and [`CameraError::Timeout`].
+    /// As [`Camera::next_frame`], [`CameraError::Timeout`] and [`CameraError::Cancelled`].
     pub fn scan(
         self,
         timeout: Duration,
-        mut on_progress: impl FnMut(Progress),
+        stop: &AtomicBool,
+        mut on_event: impl FnMut(ScanEvent<'_>),
     ) -> Result<Vec<String>, CameraError> {
         let deadline = Instant::now() + timeout;
         let mut collector = Collector::new();
         loop {
+            if stop.load(Ordering::Relaxed) {
+                return Err(CameraError::Cancelled);
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(CameraError::Timeout {
@@ -317,12 +345,14 @@ impl Camera {
                     progress: collector.progress(),
                 });
             }
-            let Some(frame) = self.next_frame(left.min(Duration::from_millis(500)))? else {
+            // Short waits, so that a stop is seen within a fifth of a second.
+            let Some(frame) = self.next_frame(left.min(Duration::from_millis(200)))? else {
                 continue;
             };
+            on_event(ScanEvent::Frame(&frame));
             let mut payloads = decode_frame(&frame);
             if collector.offer(&payloads) {
-                on_progress(collector.progress());
+                on_event(ScanEvent::Progress(collector.progress()));
             }
             for p in &mut payloads {
                 p.zeroize();

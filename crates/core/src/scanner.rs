@@ -123,6 +123,66 @@ impl Collector {
     }
 }
 
+/// Width of the camera preview the app shows, in pixels.
+pub const PREVIEW_WIDTH: u32 = 160;
+
+/// A preview of a grayscale frame for the camera dialog, as PNG: [`PREVIEW_WIDTH`] px wide and
+/// blurred. Enough to aim a phone at the camera, not enough to read the code: the preview goes
+/// to the webview, which must not get the secrets a QR code holds (security.md: the webview
+/// is untrusted). `None` for an empty frame.
+pub fn preview_png(width: u32, height: u32, luma: &[u8]) -> Option<Vec<u8>> {
+    if width == 0 || height == 0 || luma.len() != (width as usize) * (height as usize) {
+        return None;
+    }
+    let (w, h) = (width as usize, height as usize);
+    let pw = PREVIEW_WIDTH.min(width) as usize;
+    let ph = ((h * pw) / w).max(1);
+    // Box-average each preview pixel's source area.
+    let mut small = vec![0u8; pw * ph];
+    for py in 0..ph {
+        let (y0, y1) = (py * h / ph, ((py + 1) * h / ph).max(py * h / ph + 1));
+        for px in 0..pw {
+            let (x0, x1) = (px * w / pw, ((px + 1) * w / pw).max(px * w / pw + 1));
+            let mut sum = 0u64;
+            for y in y0..y1 {
+                sum += luma[y * w + x0..y * w + x1]
+                    .iter()
+                    .map(|&v| u64::from(v))
+                    .sum::<u64>();
+            }
+            small[py * pw + px] = (sum / ((y1 - y0) * (x1 - x0)) as u64) as u8;
+        }
+    }
+    // Then a 5×5 box blur, twice: modules of a code filling the frame (a few preview pixels
+    // each) melt together, the code's outline and position stay visible.
+    for _ in 0..2 {
+        small = box_blur(&small, pw, ph, 2);
+    }
+    let img = image::GrayImage::from_raw(pw as u32, ph as u32, small)?;
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .ok()?;
+    Some(png)
+}
+
+/// A (2r+1)² box blur with edges clamped.
+fn box_blur(px: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
+    let mut out = vec![0u8; px.len()];
+    for y in 0..h {
+        for x in 0..w {
+            let (mut sum, mut n) = (0u32, 0u32);
+            for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+                for xx in x.saturating_sub(r)..(x + r + 1).min(w) {
+                    sum += u32::from(px[yy * w + xx]);
+                    n += 1;
+                }
+            }
+            out[y * w + x] = (sum / n.max(1)) as u8;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +200,50 @@ mod tests {
             kind,
             0,
         )
+    }
+
+    /// A camera frame: `png` (a QR code) centred on a gray 640×480 canvas.
+    fn frame_with(png: &[u8], scale_to: u32) -> (u32, u32, Vec<u8>) {
+        let code = image::load_from_memory(png).unwrap().to_luma8();
+        let code = image::imageops::resize(
+            &code,
+            scale_to,
+            scale_to,
+            image::imageops::FilterType::Nearest,
+        );
+        let mut canvas = image::GrayImage::from_pixel(640, 480, image::Luma([190]));
+        let (x, y) = ((640 - scale_to) / 2, (480 - scale_to) / 2);
+        image::imageops::overlay(&mut canvas, &code, i64::from(x), i64::from(y));
+        (640, 480, canvas.into_raw())
+    }
+
+    #[test]
+    fn the_preview_shows_where_the_code_is_but_cannot_be_read() {
+        let uri = "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+        let png = crate::qr::encode_png(uri, 4).unwrap();
+        for size in [240, 320, 470] {
+            let (w, h, frame) = frame_with(&png, size);
+            // The frame itself reads (the test would prove nothing otherwise)…
+            assert_eq!(
+                crate::qr::decode_luma(w, h, &frame).unwrap(),
+                vec![uri.to_string()]
+            );
+            // …its preview does not, by our decoder (whose upscaling reads 1-px modules).
+            let preview = preview_png(w, h, &frame).unwrap();
+            let small = image::load_from_memory(&preview).unwrap().to_luma8();
+            assert_eq!(small.width(), PREVIEW_WIDTH);
+            assert_eq!(
+                crate::qr::decode_image_bytes(&preview),
+                Err(crate::qr::QrError::NotFound),
+                "a {size}-px code is readable in the preview"
+            );
+            // The code is still visible: the centre differs from the plain canvas around it.
+            let centre = small.get_pixel(80, 60).0[0];
+            let corner = small.get_pixel(2, 2).0[0];
+            assert_ne!(centre, corner, "the preview shows nothing at {size} px");
+        }
+        assert_eq!(preview_png(0, 0, &[]), None);
+        assert_eq!(preview_png(2, 2, &[0; 3]), None);
     }
 
     #[test]

@@ -95,7 +95,10 @@ fn candidates_from_payloads(
 
 /// The outcome of a QR decode as a scan result: payloads become candidates, a decode
 /// failure (no code, unreadable image, time-out) becomes a message.
-fn scan_outcome(vault: &VaultState, decoded: Result<Vec<String>, String>) -> IpcResult<ScanResult> {
+pub(crate) fn scan_outcome(
+    vault: &VaultState,
+    decoded: Result<Vec<String>, String>,
+) -> IpcResult<ScanResult> {
     let mut s = state::lock(vault);
     s.file()?;
     s.last_activity = Instant::now();
@@ -118,12 +121,14 @@ fn scan_outcome(vault: &VaultState, decoded: Result<Vec<String>, String>) -> Ipc
     }
 }
 
-fn require_unlocked(vault: &VaultState) -> IpcResult<()> {
+pub(crate) fn require_unlocked(vault: &VaultState) -> IpcResult<()> {
     state::lock(vault).file().map(|_| ())
 }
 
 /// Runs `f` on a blocking thread (image decoding, screen capture).
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> IpcResult<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> IpcResult<T> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| IpcError::internal(format!("the decoder stopped: {e}")))

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod auto_backup;
 pub mod backup;
+pub mod camera;
 pub mod files;
 pub mod import;
 pub mod settings;

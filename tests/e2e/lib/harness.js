@@ -15,7 +15,7 @@
 //                                answers to its native dialogs (src-tauri/src/native.rs)
 
 import { spawn, execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync, copyFileSync, existsSync, readdirSync, readlinkSync, readFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync, copyFileSync, existsSync, readdirSync, readlinkSync, readFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -451,14 +451,63 @@ export function publishReadmeShot(path) {
   copyFileSync(path, env.readmeShot);
 }
 
-/** Runs twofold-cli with `args` and returns its trimmed standard output. */
-export function cli(args, { input } = {}) {
+/** Runs twofold-cli with `args` (and `extraEnv` on top of ours); returns its trimmed stdout. */
+export function cli(args, { input, extraEnv = {} } = {}) {
   return execFileSync(env.cli, args, {
     encoding: "utf8",
     input,
     stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    env: { ...process.env },
+    env: { ...process.env, ...extraEnv },
   }).trim();
+}
+
+/**
+ * Where scripts/e2e.sh's TWOFOLD_CAMERA_SOURCE reads the app's "camera" from: PNG frames
+ * 000.png, 001.png, … played in a loop at 10 frames a second through the app's real GStreamer
+ * pipeline.
+ */
+export const cameraFrames = () => join(env.work, "camera");
+
+/**
+ * Writes `pictures` (PNG paths) as camera frames, each held for `hold` frames, on an 800×600
+ * gray canvas (ImageMagick), replacing the frames before.
+ */
+export function setCameraFrames(pictures, hold = 8) {
+  const dir = cameraFrames();
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  for (const pic of pictures) {
+    const first = join(dir, `${String(n).padStart(3, "0")}.png`);
+    execFileSync("convert", [
+      pic, "-colorspace", "Gray", "-resize", "560x560>", "-background", "#b4b4b4", "-gravity", "center",
+      "-extent", "800x600", "-depth", "8", first,
+    ]);
+    n++;
+    for (let i = 1; i < hold; i++, n++) copyFileSync(first, join(dir, `${String(n).padStart(3, "0")}.png`));
+  }
+}
+
+/**
+ * The app's GStreamer source threads (a camera's or the test source's streaming thread is
+ * named after its element, e.g. "v4l2src0:src", "multifilesrc0:s"): while one lives, the
+ * camera is on.
+ */
+export function cameraThreads(pid) {
+  const names = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const comm = readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8").trim();
+        if (/src\d*:/.test(comm)) names.push(comm);
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return names;
 }
 
 /** The X clipboard's text (CLIPBOARD selection), or "" when it holds none. */

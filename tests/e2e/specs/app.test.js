@@ -3,19 +3,20 @@
 // (gnome-keyring in a private D-Bus session), driven through the UI's data-testid attributes
 // (the E2E selectors of the IPC contract). The tests run in order and share one vault: first run → manual key → QR file →
 // copy → search → lock/unlock → restart → scan the screen → paste an image → CLI edit seen live →
-// HOTP → favourites → delete and undo.
+// HOTP → favourites → delete and undo → a Google transfer of three QR codes through the camera.
 // Run them with scripts/e2e.sh; screenshots land in artifacts/screenshots/.
 
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import {
   App,
   By,
   Key,
   appPids,
+  cameraThreads,
   cli,
   clipboardImage,
   clipboardSetText,
@@ -28,6 +29,7 @@ import {
   pickNext,
   publishReadmeShot,
   screenCapture,
+  setCameraFrames,
   showOnScreen,
   sleep,
   startDriver,
@@ -539,6 +541,78 @@ describe("Twofold desktop app (tauri-driver, Xvfb, real Secret Service)", { conc
     await app.click("undo", { timeout: 5_000 });
     rows = await app.waitRows((rs) => rs.length === count && rs.some((r) => r.issuer === fromCli.issuer), "Undo restores it");
     await assertCodeMatchesCli(app, fromCli.issuer, fromCli.uri);
+  });
+
+  it("14. scans a Google Authenticator transfer of 3 QR codes with the camera → preview with the duplicate marked", { timeout: TEST_TIMEOUT }, async () => {
+    // The phone's side: 24 new accounts plus one the app already has, exported by twofold-cli
+    // from a vault of its own as Google Authenticator QR codes (10 accounts a code: 3 codes).
+    const phone = join(env.work, "phone");
+    mkdirSync(phone, { recursive: true });
+    const phoneEnv = { TWOFOLD_VAULT: join(phone, "vault.twofold") };
+    const pw = join(phone, "pw");
+    writeFileSync(pw, "phone vault password\n", { mode: 0o600 });
+    const transfer = Array.from({ length: 24 }, (_, i) => account(`Camera${String(i + 1).padStart(2, "0")}`, `user${i + 1}`));
+    const uris = join(phone, "accounts.txt");
+    writeFileSync(uris, [...transfer.map((a) => a.uri), manual.uri].join("\n") + "\n", { mode: 0o600 });
+    cli(["--password-file", pw, "init"], { extraEnv: phoneEnv });
+    cli(["--password-file", pw, "import", uris], { extraEnv: phoneEnv });
+    cli(["--password-file", pw, "export", "--format", "google-qr", "--out", join(phone, "transfer"), "--yes"], { extraEnv: phoneEnv });
+    const codes = readdirSync(phone).filter((f) => /^transfer-\d\.png$/.test(f)).sort();
+    assert.deepEqual(codes, ["transfer-1.png", "transfer-2.png", "transfer-3.png"], "the export is three QR codes");
+    // What the webcam sees: a real photo of another QR code, then the codes out of order, one
+    // of them twice, played in a loop (the app's real GStreamer pipeline; scripts/e2e.sh).
+    const photo = resolve(env.corpus, "..", "qr-photos", "img", "qrcode-1", "1.png");
+    const [t1, t2, t3] = codes.map((c) => join(phone, c));
+    setCameraFrames([photo, t3, t1, t1, photo, t2]);
+
+    const before = (await app.rows()).length;
+    const [pid] = appPids();
+    assert.deepEqual(cameraThreads(pid), [], "no camera thread before the dialog opens");
+    await openAdd(app, "camera");
+    let sawCamera = false;
+    let sawProgress = false;
+    let sawPreview = false;
+    const shown = await app.driver.wait(
+      async () => {
+        sawCamera ||= cameraThreads(pid).length > 0;
+        if (!sawPreview && (await app.isShown("camera-preview"))) {
+          sawPreview = true;
+          await app.screenshot("14-camera-dialog");
+        }
+        const status = (await app.isShown("camera-status")) ? await app.textContent("camera-status") : "";
+        sawProgress ||= /\b[12] of 3 scanned/.test(status ?? "");
+        return (await app.isShown("import-preview")) || /no camera|cannot start/i.test(status ?? "");
+      },
+      60_000,
+      "the camera dialog reads all three codes",
+    );
+    assert.ok(shown);
+    assert.ok(await app.isShown("import-preview"), `the dialog says: ${await app.textContent("camera-status").catch(() => "")}`);
+    assert.ok(sawCamera, "the app ran a GStreamer source thread while scanning");
+    assert.ok(sawPreview, "a live preview was shown");
+    assert.ok(sawProgress, "the dialog said “1 of 3” or “2 of 3 scanned” on the way");
+    // The camera is off once the batch is read, before anything is confirmed.
+    await app.driver.wait(async () => cameraThreads(pid).length === 0, 5_000, "the camera is released when the scan ends");
+    const candidates = await app.visible("candidate");
+    assert.equal(candidates.length, 25, "the whole batch is in the preview");
+    const dupes = await app.visible("candidate-duplicate");
+    assert.equal(dupes.length, 1, "the account the app already has is marked as a duplicate");
+    await app.screenshot("15-camera-transfer-preview");
+    await app.click("import-confirm");
+    await app.gone("import-preview");
+    // (Rows far down the list are drawn only when scrolled to: count them, then search one.)
+    await app.waitRows((rs) => rs.length === before + 24, "24 new accounts, the duplicate skipped");
+    await app.type("search", transfer[23].issuer);
+    await app.waitRows((rs) => rs.length === 1 && rs[0].issuer === transfer[23].issuer, "the last code's accounts are in");
+    await app.type("search", "");
+    await assertCodeMatchesCli(app, transfer[0].issuer, transfer[0].uri);
+
+    // Stopping: reopening the tab starts the camera, closing the dialog turns it off at once.
+    await openAdd(app, "camera");
+    await app.driver.wait(async () => cameraThreads(pid).length > 0, 10_000, "the camera starts with the tab");
+    await app.keys(Key.ESCAPE);
+    await app.gone("add-dialog");
+    await app.driver.wait(async () => cameraThreads(pid).length === 0, 2_000, "closing the dialog releases the camera");
   });
 });
 

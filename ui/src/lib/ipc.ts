@@ -10,6 +10,8 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import { getCurrentWebview } from '@tauri-apps/api/webview'
 import type {
   AutoBackupStatus,
+  CameraInfo,
+  CameraProgress,
   ExportFormat,
   ExportFormatId,
   ExportOutcome,
@@ -122,6 +124,10 @@ export const scanImageBytes = (bytes: Uint8Array) =>
   call<ScanResult>('scan_image_bytes', { bytes: Array.from(bytes) })
 export const scanScreen = () => call<ScanResult>('scan_screen')
 export const scanClipboard = () => call<ScanResult>('scan_clipboard')
+export const listCameras = () => call<CameraInfo[]>('list_cameras')
+/** Resolves when a code (or a whole transfer batch) is read; empty when stopped. */
+export const scanCamera = (device: number | null) => call<ScanResult>('scan_camera', { device })
+export const stopCamera = () => call<boolean>('stop_camera')
 export const parseUri = (uri: string) => call<ScanResult>('parse_uri', { uri })
 export const validateManual = (e: Omit<ManualEntry, 'issuer' | 'name'>) =>
   call<Validation>('validate_manual', {
@@ -187,6 +193,28 @@ export async function listenBackend(h: BackendEvents): Promise<UnlistenFn> {
   return () =>
     offs.forEach((off) => {
       // `UnlistenFn` is typed void but is async: a window going away may reject it; ignore.
+      Promise.resolve()
+        .then(() => off() as unknown)
+        .catch(() => {})
+    })
+}
+
+/** The camera dialog's events. */
+export interface CameraEvents {
+  onStarted: () => void
+  onPreview: (url: string) => void
+  onProgress: (p: CameraProgress) => void
+}
+
+/** Subscribes to "camera-started", "camera-preview" and "camera-progress". */
+export async function listenCamera(h: CameraEvents): Promise<UnlistenFn> {
+  const offs = await Promise.all([
+    listen('camera-started', () => h.onStarted()),
+    listen<{ url: string }>('camera-preview', (e) => h.onPreview(e.payload.url)),
+    listen<CameraProgress>('camera-progress', (e) => h.onProgress(e.payload)),
+  ])
+  return () =>
+    offs.forEach((off) => {
       Promise.resolve()
         .then(() => off() as unknown)
         .catch(() => {})

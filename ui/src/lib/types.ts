@@ -116,6 +116,19 @@ export interface Candidate {
   duplicateOf: string | null
 }
 
+/** A camera `list_cameras` names. */
+export interface CameraInfo {
+  index: number
+  name: string
+}
+
+/** `camera-progress`: codes read so far, and how many a transfer batch announced. */
+export interface CameraProgress {
+  scanned: number
+  expected: number | null
+  complete: boolean
+}
+
 /** What a scan found, and the human-readable problems it met. */
 export interface ScanResult {
   candidates: Candidate[]

@@ -2,12 +2,14 @@
 
 use std::io::Read;
 
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use twofold_core::camera::{self, Camera, CameraError};
+use twofold_core::camera::{self, Camera, CameraError, ScanEvent};
 use twofold_core::capture::{self, CaptureError};
 use twofold_core::intake;
 use twofold_core::qr::{self, QrError};
+use twofold_core::scanner::Progress;
 
 use super::accounts::{add_accounts, intake_accounts};
 use crate::cli::{GlobalArgs, ScanArgs};
@@ -82,10 +84,17 @@ fn scan_camera(args: &ScanArgs) -> Result<Vec<String>, Failure> {
         "hold the QR code up to the camera (up to {} s; Ctrl+C stops)",
         args.timeout
     );
+    // Ctrl+C ends the process; nothing else stops a terminal scan early.
+    let never = AtomicBool::new(false);
     camera
-        .scan(Duration::from_secs(args.timeout), |p| {
-            if let Some(n) = p.expected {
-                eprintln!("{} of {n} scanned", p.scanned);
+        .scan(Duration::from_secs(args.timeout), &never, |event| {
+            if let ScanEvent::Progress(Progress {
+                scanned,
+                expected: Some(n),
+                ..
+            }) = event
+            {
+                eprintln!("{scanned} of {n} scanned");
             }
         })
         .map_err(camera_failure)

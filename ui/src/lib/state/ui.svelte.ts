@@ -17,7 +17,7 @@ export type Panel =
   | { kind: 'verify' }
 
 /** The add dialog's tabs, in order. */
-export const ADD_TABS = ['file', 'paste', 'screen', 'uri', 'manual'] as const
+export const ADD_TABS = ['file', 'paste', 'screen', 'camera', 'uri', 'manual'] as const
 
 /** One add dialog tab. */
 export type AddTab = (typeof ADD_TABS)[number]
