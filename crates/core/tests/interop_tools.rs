@@ -290,3 +290,69 @@ fn google_qr_pngs_decode_with_zxing_cpp_to_our_payloads() {
     // … and it imports back to the accounts.
     payloads_import_back(&accounts, &zxing);
 }
+
+/// The camera dialog's preview (security.md D11) is not readable by zxing-cpp either, while
+/// the frame it was made from is: an `otpauth://` code at three sizes and a Google transfer
+/// code (10 accounts, a denser symbol), each filling up to most of a 640×480 frame.
+#[test]
+#[ignore = "needs the Python test venv (TWOFOLD_TEST_PYTHON); run by scripts/test.sh"]
+fn camera_previews_are_unreadable_by_zxing_cpp() {
+    let (accounts, files) = google_qr_export();
+    assert!(!accounts.is_empty());
+    let transfer = image::load_from_memory(&files[0].bytes).unwrap().to_luma8();
+    let totp_png = twofold_core::qr::encode_png(
+        "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example",
+        4,
+    )
+    .unwrap();
+    let totp = image::load_from_memory(&totp_png).unwrap().to_luma8();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut frames, mut previews) = (Vec::new(), Vec::new());
+    for (i, (code, size)) in [(&totp, 240), (&totp, 320), (&totp, 470), (&transfer, 470)]
+        .into_iter()
+        .enumerate()
+    {
+        let code = image::imageops::resize(code, size, size, image::imageops::FilterType::Nearest);
+        let mut canvas = image::GrayImage::from_pixel(640, 480, image::Luma([190]));
+        image::imageops::overlay(
+            &mut canvas,
+            &code,
+            i64::from((640 - size) / 2),
+            i64::from((480 - size) / 2),
+        );
+        let frame = dir.path().join(format!("frame-{i}.png"));
+        canvas.save(&frame).unwrap();
+        let preview = dir.path().join(format!("preview-{i}.png"));
+        let png = twofold_core::scanner::preview_png(640, 480, canvas.as_raw()).unwrap();
+        std::fs::write(&preview, png).unwrap();
+        frames.push(frame);
+        previews.push(preview);
+    }
+    let script = workspace().join("tests/tools/zxing_decode.py");
+    // The frames read (exit 0: every image held a code) …
+    let mut args = vec![script.as_os_str()];
+    args.extend(frames.iter().map(|p| p.as_os_str()));
+    let out = run_tool(&test_python(), &args, b"", VENV_HINT);
+    for line in out.lines() {
+        let texts: Vec<String> = serde_json::from_str(line).unwrap();
+        assert_eq!(texts.len(), 1, "a frame did not read: {out}");
+    }
+    // … their previews do not (exit 1, one empty list per image).
+    let out = Command::new(test_python())
+        .arg(&script)
+        .args(&previews)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the test Python: {e}; {VENV_HINT}"));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(
+        lines,
+        vec!["[]"; previews.len()],
+        "zxing-cpp read a preview"
+    );
+}
