@@ -41,6 +41,7 @@ pub mod recovery;
 pub mod scanner;
 pub mod secret;
 pub mod strength;
+pub mod sync;
 pub mod uri;
 pub mod vault;
 
