@@ -7,14 +7,10 @@
 //! merged in any order, any number of times, end as the same vault (merge is commutative,
 //! associative and idempotent: each field is a join-semilattice, see the property tests).
 //!
-//! | What | Rule |
-//! |---|---|
-//! | an account's fields (issuer, name, secret, kind, digits, icon, tags, favourite, notes) | last writer wins, by [`Stamp`] |
-//! | its position in the manual order | last writer wins, by [`Stamp`]; ties in position by id |
-//! | an HOTP counter | the highest (a code once shown is never shown again) |
-//! | last use | the latest |
-//! | a recovery code | kept while added after it was last removed; used if marked used anywhere (union) |
-//! | a deletion | a tombstone stamp; the account is gone unless edited after it (an edit made on a computer that had not seen the deletion, later than it, brings it back: nothing typed is lost) |
+//! The rules, field by field, and what they guarantee are in `docs/sync.md` ("The merge
+//! rules"): last writer wins by [`Stamp`] for an account's fields and its position, the highest
+//! HOTP counter, the latest use, recovery codes kept while added after their last removal with
+//! used marks unioned, and deletions as tombstones that a later edit overrides.
 //!
 //! A [`Stamp`] is a hybrid logical clock reading (wall-clock milliseconds, a counter, the
 //! device): it follows the wall clock when clocks agree, and still orders an edit after every
@@ -36,7 +32,7 @@ pub struct Stamp {
     pub wall_ms: u64,
     /// Orders stamps within one millisecond.
     pub counter: u32,
-    /// The device that made it (random per device), so two devices never make equal stamps.
+    /// The device (session) that made it, random, so two devices never make equal stamps.
     pub device: u64,
 }
 
