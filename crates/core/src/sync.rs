@@ -21,6 +21,7 @@
 //! the payload), conflict-copy discovery and the Syncthing test are the rest of issue 13.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::account::{Account, AccountId, Kind, RecoveryCode};
 use crate::secret::SecretString;
@@ -320,6 +321,144 @@ impl Replica {
     }
 }
 
+/// Which sync tool's naming a copy of the vault carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyKind {
+    /// `NAME.sync-conflict-YYYYMMDD-HHMMSS-DEVICE.EXT`
+    Syncthing,
+    /// `NAME (conflicted copy YYYY-MM-DD HHMMSS).EXT` (Nextcloud and ownCloud)
+    Nextcloud,
+    /// `NAME (DEVICE's conflicted copy YYYY-MM-DD).EXT`, maybe with ` (N)` after it
+    Dropbox,
+    /// `NAME-DEVICE.EXT`
+    OneDrive,
+    /// Any other name: the file's header carries this vault's id.
+    SameVault,
+}
+
+/// `s` is `n` ASCII digits.
+fn digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Splits a file name into stem and extension (with its dot; empty when there is none).
+fn split_ext(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    }
+}
+
+/// Which sync tool, by its naming, made `candidate` as a conflict copy of the vault file
+/// `vault` (both file names, no folders); `None` for any other name.
+pub fn conflict_kind(vault: &str, candidate: &str) -> Option<CopyKind> {
+    let (stem, ext) = split_ext(vault);
+    let middle = candidate.strip_prefix(stem)?.strip_suffix(ext)?;
+    // Syncthing: ".sync-conflict-20261207-101500-ABCDEFG"
+    if let Some(rest) = middle.strip_prefix(".sync-conflict-") {
+        let mut parts = rest.splitn(3, '-');
+        let (date, time, device) = (parts.next()?, parts.next()?, parts.next()?);
+        return (digits(date, 8) && digits(time, 6) && !device.is_empty())
+            .then_some(CopyKind::Syncthing);
+    }
+    if let Some(rest) = middle.strip_prefix(" (") {
+        // Nextcloud: " (conflicted copy 2026-12-07 101500)"
+        if let Some(when) = rest
+            .strip_prefix("conflicted copy ")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            let (date, time) = when.split_once(' ')?;
+            let ymd: Vec<&str> = date.split('-').collect();
+            let date_ok =
+                ymd.len() == 3 && digits(ymd[0], 4) && digits(ymd[1], 2) && digits(ymd[2], 2);
+            return (date_ok && digits(time, 6)).then_some(CopyKind::Nextcloud);
+        }
+        // Dropbox: " (laptop's conflicted copy 2026-12-07)", maybe then " (1)"
+        let (inner, after) = rest.split_once(')')?;
+        let (_, date) = inner.split_once("'s conflicted copy ")?;
+        let ymd: Vec<&str> = date.split('-').collect();
+        let date_ok = ymd.len() == 3 && digits(ymd[0], 4) && digits(ymd[1], 2) && digits(ymd[2], 2);
+        let after_ok = after.is_empty()
+            || after
+                .strip_prefix(" (")
+                .and_then(|a| a.strip_suffix(')'))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        return (date_ok && after_ok).then_some(CopyKind::Dropbox);
+    }
+    // OneDrive: "-LAPTOP" (a computer name: no dots, no path separators, no spaces at the ends)
+    let device = middle.strip_prefix('-')?;
+    let ok = !device.is_empty()
+        && device.trim() == device
+        && !device.contains(['.', '/', '\\'])
+        // Our own files beside the vault are not copies.
+        && !device.starts_with("gen")
+        && !device.starts_with("tmp");
+    ok.then_some(CopyKind::OneDrive)
+}
+
+/// The other copies of the vault at `vault` in its folder: files named as a sync tool names
+/// a conflict copy of it, and any other file whose header carries `vault_id`. Each is read
+/// only as far as its header (2 KiB), and only if it is a regular file under 64 MiB; a file named as
+/// a copy whose header is another vault's (or no vault's) is left alone. Our own files beside
+/// the vault (generations, the lock, temporary and damaged files) are never copies.
+///
+/// # Errors
+/// The folder cannot be listed.
+pub fn find_copies(vault: &Path, vault_id: &[u8; 16]) -> std::io::Result<Vec<(PathBuf, CopyKind)>> {
+    const MAX_COPY: u64 = 64 * 1024 * 1024;
+    let Some(name) = vault.file_name().and_then(|n| n.to_str()) else {
+        return Ok(Vec::new());
+    };
+    let dir = match vault.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir)? {
+        let entry = entry?;
+        let Some(other) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        let ours = other == name
+            || other.strip_prefix(name).is_some_and(|rest| {
+                rest.starts_with(".gen-")
+                    || rest.starts_with(".tmp-")
+                    || rest == ".lock"
+                    || rest == ".damaged"
+            });
+        if ours {
+            continue;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() > MAX_COPY {
+            continue;
+        }
+        let same_vault = read_vault_id(&entry.path()).is_some_and(|id| &id == vault_id);
+        if !same_vault {
+            continue;
+        }
+        let kind = conflict_kind(name, &other).unwrap_or(CopyKind::SameVault);
+        out.push((entry.path(), kind));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// The vault id in a file's header, if the file is a Twofold vault.
+fn read_vault_id(path: &Path) -> Option<[u8; 16]> {
+    use std::io::Read as _;
+    // The prefix, the header (at most 1 KiB) and its checksum.
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(2048)
+        .read_to_end(&mut head)
+        .ok()?;
+    crate::vault::format::parse_header_id(&head)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -596,6 +735,53 @@ mod tests {
         b2.put(&x3, at);
         merged.merge(&b2);
         assert_eq!(merged.accounts()[0].name, "renamed on B after merging");
+    }
+
+    #[test]
+    fn conflict_copies_are_recognised_by_each_tools_naming() {
+        let v = "vault.twofold";
+        let cases = [
+            (
+                "vault.sync-conflict-20261207-101500-ABCDEFG.twofold",
+                Some(CopyKind::Syncthing),
+            ),
+            (
+                "vault (conflicted copy 2026-12-07 101500).twofold",
+                Some(CopyKind::Nextcloud),
+            ),
+            (
+                "vault (laptop's conflicted copy 2026-12-07).twofold",
+                Some(CopyKind::Dropbox),
+            ),
+            (
+                "vault (Alice's MacBook's conflicted copy 2026-12-07) (2).twofold",
+                Some(CopyKind::Dropbox),
+            ),
+            ("vault-LAPTOP.twofold", Some(CopyKind::OneDrive)),
+            ("vault-DESKTOP-7QK2R.twofold", Some(CopyKind::OneDrive)),
+            // Not copies: the vault itself, other files, our own files beside it.
+            ("vault.twofold", None),
+            ("other.twofold", None),
+            ("vault.twofold.gen-3", None),
+            ("vault.sync-conflict-2026-101500-A.twofold", None),
+            ("vault (conflicted copy 2026-12-07).twofold", None),
+            ("vault (laptop's conflicted copy 7 Dec).twofold", None),
+            ("vault-.twofold", None),
+            ("vault-gen-2.twofold", None),
+            ("vault.twofold.sync-conflict-20261207-101500-ABCDEFG", None),
+        ];
+        for (name, kind) in cases {
+            assert_eq!(conflict_kind(v, name), kind, "{name}");
+        }
+        // A vault file without an extension.
+        assert_eq!(
+            conflict_kind("vault", "vault.sync-conflict-20261207-101500-ABCDEFG"),
+            Some(CopyKind::Syncthing)
+        );
+        assert_eq!(
+            conflict_kind("vault", "vault-LAPTOP"),
+            Some(CopyKind::OneDrive)
+        );
     }
 
     #[test]

@@ -63,6 +63,8 @@ mod rollback;
 // The accounts of the sample vaults (also used by examples/write_sample_vault.rs).
 mod sample_accounts;
 // otpauth URIs: real lists and a round trip.
+// Conflict copies a sync tool leaves beside the vault (issue 13).
+mod sync_copies;
 mod uri;
 // The vault file: round trips and slots.
 mod vault;

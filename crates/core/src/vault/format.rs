@@ -279,6 +279,32 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, ParseError> {
     })
 }
 
+/// The vault id of a file that starts with a valid header (magic, a known version, a header
+/// whose checksum holds), from its first bytes only: how the sync code recognises other
+/// copies of a vault (`crate::sync::find_copies`). `None` for anything else.
+pub fn parse_header_id(head: &[u8]) -> Option<[u8; 16]> {
+    let version = check_magic_and_version(head).ok()?;
+    if head.len() < PREFIX_LEN {
+        return None;
+    }
+    let header_len = u32::from_be_bytes([head[10], head[11], head[12], head[13]]) as usize;
+    if !(FIXED_HEADER_LEN..=MAX_HEADER_LEN).contains(&header_len)
+        || head.len() < PREFIX_LEN + header_len + CHECKSUM_LEN
+    {
+        return None;
+    }
+    let sum = crypto::sha256(&head[..PREFIX_LEN + header_len]);
+    if !crypto::ct_eq(
+        &sum,
+        &head[PREFIX_LEN + header_len..PREFIX_LEN + header_len + CHECKSUM_LEN],
+    ) {
+        return None;
+    }
+    parse_body(&head[PREFIX_LEN..PREFIX_LEN + header_len], version)
+        .ok()
+        .map(|h| h.vault_id)
+}
+
 fn parse_body(body: &[u8], version: u16) -> Result<Header, ParseError> {
     let mut r = Reader { buf: body, pos: 0 };
     let vault_id = r.array::<16>("vault id")?;
