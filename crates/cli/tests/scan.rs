@@ -416,11 +416,13 @@ const FRAME: u32 = 800;
 /// and the scanner drops the frames that arrive while it decodes one (slowly, in a debug build).
 const HOLD: usize = 8;
 
-/// Writes `pictures` as `DIR/000.png`, `001.png`, … ([`HOLD`] frames each) on a light-gray
-/// canvas of [`FRAME`] px, each picture centred (and cropped if larger), and returns the
-/// GStreamer source that plays them once at 10 frames a second: the real capture pipeline, fed
-/// from files instead of a device.
-fn camera_source(dir: &std::path::Path, pictures: &[image::GrayImage]) -> String {
+/// Writes `pictures` as `frames/000.png`, `001.png`, … in the sandbox ([`HOLD`] frames each) on
+/// a light-gray canvas of [`FRAME`] px, each picture centred (and cropped if larger), and returns
+/// the GStreamer source that plays them once at 10 frames a second: the real capture pipeline,
+/// fed from files instead of a device.
+fn camera_source(s: &Sandbox, pictures: &[image::GrayImage]) -> String {
+    let dir = s.dir.path().join("frames");
+    std::fs::create_dir(&dir).unwrap();
     let frames = pictures.iter().flat_map(|p| std::iter::repeat_n(p, HOLD));
     for (i, pic) in frames.enumerate() {
         let mut canvas = image::GrayImage::from_pixel(FRAME, FRAME, image::Luma([200]));
@@ -492,9 +494,7 @@ fn camera_collects_a_transfer_batch_across_frames_and_adds_it() {
         qr_picture(&uris[0]),
         qr_picture(&uris[1]),
     ];
-    let dir = s.dir.path().join("frames");
-    std::fs::create_dir(&dir).unwrap();
-    let source = camera_source(&dir, &frames);
+    let source = camera_source(&s, &frames);
 
     let out = s
         .cmd()
@@ -538,9 +538,7 @@ fn camera_reports_an_incomplete_batch_and_no_camera() {
         photo("qrcode-1/1.png"),
         qr_picture(&uris[1]),
     ];
-    let dir = s.dir.path().join("frames");
-    std::fs::create_dir(&dir).unwrap();
-    let source = camera_source(&dir, &frames);
+    let source = camera_source(&s, &frames);
     let out = s
         .cmd()
         .env("TWOFOLD_CAMERA_SOURCE", &source)
