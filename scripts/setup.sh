@@ -34,8 +34,9 @@ APT_BUILD=(libwebkit2gtk-4.1-dev pkg-config build-essential libssl-dev librsvg2-
 # runs the independent Aegis decryptor and zxing-cpp (in a venv, see TEST_VENV); gdb's gcore dumps
 # the app's memory after lock; strace watches it for network connections.
 # Scripts (issue 18): shellcheck lints scripts/, tests/tools/ and the workflow's run: blocks.
+# Sync (issue 13): two Syncthing instances on loopback, driven through their REST API (curl).
 APT_TEST=(xvfb xauth imagemagick webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip
-	oathtool qrencode age gdb strace python3 python3-venv shellcheck)
+	oathtool qrencode age gdb strace python3 python3-venv shellcheck syncthing curl)
 # Screen capture for QR scanning (xcap): PipeWire, bindgen's libclang, GBM, XRandR. Webcam
 # scanning (issue 12): GStreamer's headers, and its base and good plugins (videoconvert,
 # v4l2src; multifilesrc and pngdec feed the camera tests from files).

@@ -2,7 +2,7 @@
 # Runs Twofold's test suite in stages, installing what is missing first (scripts/setup.sh, once a
 # run), and ends with a table of what each stage took: on failure too, up to the failing stage.
 #
-#   scripts/test.sh [STAGE…] [-- ARGS…]   STAGE: quick rust ui fuzz e2e deb all (default: all)
+#   scripts/test.sh [STAGE…] [-- ARGS…]   STAGE: quick rust ui sync fuzz e2e deb all (default: all)
 #                                         ARGS go to the rust stage's `cargo test` (a name filter)
 #   scripts/test.sh --list-stages         the stage names, one a line
 #
@@ -16,12 +16,14 @@
 #          D-Bus session of its own, unlocked and probed) and a private Xvfb display, with a fresh
 #          HOME and XDG directories: the tests a plain `cargo test` ignores (keychain, X,
 #          ../shared fixtures, age, the Python venv) run here and are counted
+#   sync   two real Syncthing instances on loopback sharing a folder with a vault, both editing
+#          while paused (tests/tools/syncthing-pair.sh; issue 13)
 #   fuzz   every fuzz target for FUZZ_SECONDS each (default 20; scripts/fuzz.sh)
 #   e2e    the end-to-end suite in the real window (scripts/e2e.sh)
 #   deb    the Debian package (scripts/package.sh), its checks and lintian
 #          (tests/tools/check-deb.sh), and `apt install` of it into a minimal Debian 12 root
 #          (tests/tools/deb-root-test.sh, whose root is made in the background meanwhile)
-#   all    quick rust fuzz e2e deb: what CI runs (.ci/run)
+#   all    quick rust sync fuzz e2e deb: what CI runs (.ci/run)
 #
 # Stages run in that order and the run stops at the first that fails. Each runs in a process
 # of its own under a time budget (BUDGET below, `timeout`): a hang fails it with a message
@@ -34,12 +36,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 export DEBIAN_FRONTEND=noninteractive
 
-STAGES=(quick rust ui fuzz e2e deb all)
-ALL=(quick rust fuzz e2e deb)
+STAGES=(quick rust ui sync fuzz e2e deb all)
+ALL=(quick rust sync fuzz e2e deb)
 # Budgets in minutes, the last resort: above what a fresh clone's cold builds take on 2 cores
 # shared with other builds. What can hang (test runs, downloads) has a tighter bound of its own
 # (`bounded` in scripts/lib.sh) that names it.
-declare -A BUDGET=([setup]=20 [quick]=45 [ui]=15 [rust]=45 [fuzz]=40 [e2e]=45 [deb]=50)
+declare -A BUDGET=([setup]=20 [quick]=45 [ui]=15 [rust]=45 [sync]=15 [fuzz]=40 [e2e]=45 [deb]=50)
 export FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 
 # ---- The stages, each run as `test.sh --run-stage NAME` ------------------------------------------
@@ -121,6 +123,13 @@ stage_rust() {
 		}
 	' "$output" || status=1
 	[ "$status" -eq 0 ] || die "cargo test exited with status $status"
+}
+
+stage_sync() {
+	# The CLI as the rust stage built it (a no-op then); the scenario itself takes ~10 s.
+	cargo build -p twofold-cli --locked
+	TWOFOLD_CLI="$CARGO_TARGET_DIR/debug/twofold-cli" bounded 5 "the Syncthing pair" \
+		bash tests/tools/syncthing-pair.sh
 }
 
 stage_fuzz() {

@@ -336,6 +336,18 @@ pub enum CopyKind {
     SameVault,
 }
 
+impl std::fmt::Display for CopyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CopyKind::Syncthing => "Syncthing conflict copy",
+            CopyKind::Nextcloud => "Nextcloud conflict copy",
+            CopyKind::Dropbox => "Dropbox conflict copy",
+            CopyKind::OneDrive => "OneDrive conflict copy",
+            CopyKind::SameVault => "same vault id",
+        })
+    }
+}
+
 /// `s` is `n` ASCII digits.
 fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
@@ -397,15 +409,19 @@ pub fn conflict_kind(vault: &str, candidate: &str) -> Option<CopyKind> {
 }
 
 /// The other copies of the vault at `vault` in its folder: files named as a sync tool names
-/// a conflict copy of it, and any other file whose header carries `vault_id`. Each is read
+/// a conflict copy of it, and any other file whose header carries the same vault id as
+/// `vault`'s (none when `vault` itself has no readable header). Each is read
 /// only as far as its header (2 KiB), and only if it is a regular file under 64 MiB; a file named as
 /// a copy whose header is another vault's (or no vault's) is left alone. Our own files beside
 /// the vault (generations, the lock, temporary and damaged files) are never copies.
 ///
 /// # Errors
 /// The folder cannot be listed.
-pub fn find_copies(vault: &Path, vault_id: &[u8; 16]) -> std::io::Result<Vec<(PathBuf, CopyKind)>> {
+pub fn find_copies(vault: &Path) -> std::io::Result<Vec<(PathBuf, CopyKind)>> {
     const MAX_COPY: u64 = 64 * 1024 * 1024;
+    let Some(vault_id) = read_vault_id(vault) else {
+        return Ok(Vec::new());
+    };
     let Some(name) = vault.file_name().and_then(|n| n.to_str()) else {
         return Ok(Vec::new());
     };
@@ -435,7 +451,7 @@ pub fn find_copies(vault: &Path, vault_id: &[u8; 16]) -> std::io::Result<Vec<(Pa
         if !meta.is_file() || meta.len() > MAX_COPY {
             continue;
         }
-        let same_vault = read_vault_id(&entry.path()).is_some_and(|id| &id == vault_id);
+        let same_vault = read_vault_id(&entry.path()).is_some_and(|id| id == vault_id);
         if !same_vault {
             continue;
         }

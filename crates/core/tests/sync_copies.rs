@@ -9,22 +9,17 @@ use twofold_core::vault::VaultFile;
 
 use crate::util::password_opts;
 
-fn vault_id(hex: &str) -> [u8; 16] {
-    let mut id = [0u8; 16];
-    for (i, b) in id.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
-    }
-    id
-}
-
 #[test]
 fn copies_are_found_by_name_and_by_vault_id_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.twofold");
     let store = MemoryKeyStore::new();
     let (mut vf, _) = VaultFile::create(&path, password_opts("sync copies"), &store, 0).unwrap();
+    // Not a vault: no copies.
+    assert!(sync::find_copies(&dir.path().join("nothing"))
+        .unwrap()
+        .is_empty());
     vf.save().unwrap(); // a generation file beside it
-    let id = vault_id(&vf.header_info().vault_id);
     let other = dir.path().join("other.twofold");
     VaultFile::create(&other, password_opts("another vault"), &store, 0).unwrap();
 
@@ -57,7 +52,7 @@ fn copies_are_found_by_name_and_by_vault_id_and_nothing_else() {
     std::fs::create_dir(dir.path().join("sub")).unwrap();
     std::fs::write(dir.path().join("sub/vault-LAPTOP.twofold"), &bytes).unwrap();
 
-    let found = sync::find_copies(&path, &id).unwrap();
+    let found = sync::find_copies(&path).unwrap();
     let mut got: Vec<(String, CopyKind)> = found
         .iter()
         .map(|(p, k)| (p.file_name().unwrap().to_string_lossy().into_owned(), *k))
@@ -69,17 +64,7 @@ fn copies_are_found_by_name_and_by_vault_id_and_nothing_else() {
     assert_eq!(got, want);
 
     // The other vault sees only its own copy, whatever its name says.
-    let other_id = vault_id(
-        &VaultFile::open(
-            &other,
-            &twofold_core::vault::Unlock::Password("another vault".into()),
-            &store,
-        )
-        .unwrap()
-        .header_info()
-        .vault_id,
-    );
-    let theirs = sync::find_copies(&other, &other_id).unwrap();
+    let theirs = sync::find_copies(&other).unwrap();
     let theirs: Vec<(String, CopyKind)> = theirs
         .iter()
         .map(|(p, k)| (p.file_name().unwrap().to_string_lossy().into_owned(), *k))

@@ -228,6 +228,16 @@ pub(super) fn doctor(g: &GlobalArgs) -> Result<(), Failure> {
                 println(&format!("vault id: {}", h.vault_id))?;
                 println(&format!("generation: {}", h.generation))?;
                 println(&format!("unlocked by: {}", slot_names(&h.slots)))?;
+                // Conflict copies a sync tool left beside the vault (issue 13; merging them
+                // is not built yet: docs/sync.md).
+                if let Ok(copies) = twofold_core::sync::find_copies(&path) {
+                    for (copy, kind) in copies {
+                        println(&format!(
+                            "other copy of this vault ({kind}): {}",
+                            copy.display()
+                        ))?;
+                    }
+                }
                 Ok(Some(h))
             }
             Err(e) => {
