@@ -353,6 +353,12 @@ fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// `s` is a date as `YYYY-MM-DD` (digits only checked).
+fn is_ymd(s: &str) -> bool {
+    let ymd: Vec<&str> = s.split('-').collect();
+    ymd.len() == 3 && digits(ymd[0], 4) && digits(ymd[1], 2) && digits(ymd[2], 2)
+}
+
 /// Splits a file name into stem and extension (with its dot; empty when there is none).
 fn split_ext(name: &str) -> (&str, &str) {
     match name.rfind('.') {
@@ -380,22 +386,17 @@ pub fn conflict_kind(vault: &str, candidate: &str) -> Option<CopyKind> {
             .and_then(|r| r.strip_suffix(')'))
         {
             let (date, time) = when.split_once(' ')?;
-            let ymd: Vec<&str> = date.split('-').collect();
-            let date_ok =
-                ymd.len() == 3 && digits(ymd[0], 4) && digits(ymd[1], 2) && digits(ymd[2], 2);
-            return (date_ok && digits(time, 6)).then_some(CopyKind::Nextcloud);
+            return (is_ymd(date) && digits(time, 6)).then_some(CopyKind::Nextcloud);
         }
         // Dropbox: " (laptop's conflicted copy 2026-12-07)", maybe then " (1)"
         let (inner, after) = rest.split_once(')')?;
         let (_, date) = inner.split_once("'s conflicted copy ")?;
-        let ymd: Vec<&str> = date.split('-').collect();
-        let date_ok = ymd.len() == 3 && digits(ymd[0], 4) && digits(ymd[1], 2) && digits(ymd[2], 2);
         let after_ok = after.is_empty()
             || after
                 .strip_prefix(" (")
                 .and_then(|a| a.strip_suffix(')'))
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        return (date_ok && after_ok).then_some(CopyKind::Dropbox);
+        return (is_ymd(date) && after_ok).then_some(CopyKind::Dropbox);
     }
     // OneDrive: "-LAPTOP" (a computer name: no dots, no path separators, no spaces at the ends)
     let device = middle.strip_prefix('-')?;
@@ -425,24 +426,14 @@ pub fn find_copies(vault: &Path) -> std::io::Result<Vec<(PathBuf, CopyKind)>> {
     let Some(name) = vault.file_name().and_then(|n| n.to_str()) else {
         return Ok(Vec::new());
     };
-    let dir = match vault.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = crate::vault::parent_dir(vault);
     let mut out = Vec::new();
     for entry in std::fs::read_dir(&dir)? {
         let entry = entry?;
         let Some(other) = entry.file_name().to_str().map(str::to_owned) else {
             continue;
         };
-        let ours = other == name
-            || other.strip_prefix(name).is_some_and(|rest| {
-                rest.starts_with(".gen-")
-                    || rest.starts_with(".tmp-")
-                    || rest == ".lock"
-                    || rest == ".damaged"
-            });
-        if ours {
+        if crate::vault::is_own_file(name, &other) {
             continue;
         }
         let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {

@@ -255,7 +255,7 @@ impl VaultFile {
     ) -> Result<(), VaultError> {
         let path = &self.path;
         let mut copies: Vec<PathBuf> = list_generations(path)?.into_iter().map(|g| g.0).collect();
-        let damaged = sibling(path, ".damaged")?;
+        let damaged = sibling(path, super::disk::DAMAGED_SUFFIX)?;
         if damaged.exists() {
             copies.push(damaged);
         }

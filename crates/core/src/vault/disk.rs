@@ -201,11 +201,29 @@ pub(super) fn file_name(path: &Path) -> Result<String, VaultError> {
         })
 }
 
-pub(super) fn parent_dir(path: &Path) -> PathBuf {
+pub(crate) fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     }
+}
+
+/// Suffixes of the files kept beside a vault named `<name>` (`docs/vault.md` §6).
+pub(super) const GEN_SUFFIX: &str = ".gen-";
+pub(super) const TMP_SUFFIX: &str = ".tmp-";
+pub(super) const LOCK_SUFFIX: &str = ".lock";
+pub(super) const DAMAGED_SUFFIX: &str = ".damaged";
+
+/// Whether `other` is the vault named `vault` itself or one of the files kept beside it
+/// (generations, a save in progress, the lock, a file put aside as damaged).
+pub(crate) fn is_own_file(vault: &str, other: &str) -> bool {
+    other == vault
+        || other.strip_prefix(vault).is_some_and(|rest| {
+            rest.starts_with(GEN_SUFFIX)
+                || rest.starts_with(TMP_SUFFIX)
+                || rest == LOCK_SUFFIX
+                || rest == DAMAGED_SUFFIX
+        })
 }
 
 pub(super) fn sibling(path: &Path, suffix: &str) -> Result<PathBuf, VaultError> {
@@ -214,7 +232,7 @@ pub(super) fn sibling(path: &Path, suffix: &str) -> Result<PathBuf, VaultError> 
 
 /// `<name>.gen-<generation>` beside `path`.
 pub(super) fn gen_path(path: &Path, generation: u64) -> Result<PathBuf, VaultError> {
-    sibling(path, &format!(".gen-{generation}"))
+    sibling(path, &format!("{GEN_SUFFIX}{generation}"))
 }
 
 /// Opens a new file with mode 0600 set at creation (S6), failing if it exists.
@@ -260,7 +278,7 @@ pub(super) fn sync_dir(dir: &Path) -> Result<(), VaultError> {
 /// Writes `bytes` to a fresh `<name>.tmp-<random>` beside `path` and syncs it.
 pub(super) fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, VaultError> {
     let rand: [u8; 8] = crypto::random_array()?;
-    let tmp = sibling(path, &format!(".tmp-{}", hex(&rand)))?;
+    let tmp = sibling(path, &format!("{TMP_SUFFIX}{}", hex(&rand)))?;
     let result = seam::op("create-temp")
         .and_then(|()| create_private(&tmp))
         .and_then(|mut f| {
@@ -279,7 +297,7 @@ pub(super) fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, VaultErro
 
 /// Removes `<name>.tmp-*` left behind by a crashed writer. Only called under the lock.
 pub(super) fn remove_stale_temps(path: &Path) -> Result<(), VaultError> {
-    let prefix = format!("{}.tmp-", file_name(path)?);
+    let prefix = format!("{}{TMP_SUFFIX}", file_name(path)?);
     let dir = parent_dir(path);
     let entries = seam::op("list-temps")
         .and_then(|()| fs::read_dir(&dir))
@@ -303,7 +321,7 @@ pub(super) struct WriteLock {
 
 impl WriteLock {
     pub(super) fn acquire(path: &Path) -> Result<Self, VaultError> {
-        let lock_path = sibling(path, ".lock")?;
+        let lock_path = sibling(path, LOCK_SUFFIX)?;
         let mut o = OpenOptions::new();
         o.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
@@ -334,7 +352,7 @@ impl WriteLock {
 
 /// Previous generations beside `path`, newest first.
 pub(super) fn list_generations(path: &Path) -> Result<Vec<(PathBuf, u64)>, VaultError> {
-    let prefix = format!("{}.gen-", file_name(path)?);
+    let prefix = format!("{}{GEN_SUFFIX}", file_name(path)?);
     let dir = parent_dir(path);
     let entries = match seam::op("list-generations").and_then(|()| fs::read_dir(&dir)) {
         Ok(e) => e,
@@ -359,7 +377,7 @@ pub(super) fn list_generations(path: &Path) -> Result<Vec<(PathBuf, u64)>, Vault
 /// the folder cannot be listed): saves number above it. Not a step of the fault seam: a
 /// listing that fails only means the usual numbering.
 pub(super) fn newest_generation(path: &Path) -> u64 {
-    let Ok(prefix) = file_name(path).map(|n| format!("{n}.gen-")) else {
+    let Ok(prefix) = file_name(path).map(|n| format!("{n}{GEN_SUFFIX}")) else {
         return 0;
     };
     let Ok(entries) = fs::read_dir(parent_dir(path)) else {

@@ -354,7 +354,7 @@ impl VaultFile {
         let _lock = WriteLock::acquire(path)?;
         let dir = parent_dir(path);
         if path.exists() {
-            let damaged = sibling(path, ".damaged")?;
+            let damaged = sibling(path, super::disk::DAMAGED_SUFFIX)?;
             fs::rename(path, &damaged).map_err(io_err(path))?;
         }
         let tmp = write_temp(path, &bytes)?;

@@ -29,6 +29,7 @@ mod rollback;
 mod slots;
 
 pub use credentials::CredentialChange;
+pub(crate) use disk::{is_own_file, parent_dir};
 pub use file::VaultFile;
 pub use rollback::Rollback;
 
