@@ -116,8 +116,17 @@ fn devices() -> Result<Vec<gst::Device>, CameraError> {
 /// # Errors
 /// [`CameraError::Unavailable`] when GStreamer cannot start.
 pub fn list() -> Result<Vec<CameraInfo>, CameraError> {
-    if std::env::var_os(SOURCE_ENV).is_some() {
-        init()?;
+    list_with(std::env::var(SOURCE_ENV).ok().as_deref())
+}
+
+/// [`list`] with the source given instead of read from [`SOURCE_ENV`]: a source is the one
+/// camera; without one, the devices.
+///
+/// # Errors
+/// As [`list`].
+pub fn list_with(source: Option<&str>) -> Result<Vec<CameraInfo>, CameraError> {
+    init()?;
+    if source.is_some() {
         return Ok(vec![CameraInfo {
             index: 0,
             name: "Test source".into(),
@@ -182,9 +191,17 @@ impl Camera {
     /// [`CameraError::NoCamera`], [`CameraError::NoSuchDevice`], or
     /// [`CameraError::Unavailable`] when the pipeline cannot start.
     pub fn open(index: Option<usize>) -> Result<Self, CameraError> {
-        if let Ok(source) = std::env::var(SOURCE_ENV) {
-            return Self::open_source(&source);
+        match std::env::var(SOURCE_ENV) {
+            Ok(source) => Self::open_source(&source),
+            Err(_) => Self::open_device(index),
         }
+    }
+
+    /// Opens camera `index` of [`list`] (`None` = the first), whatever [`SOURCE_ENV`] says.
+    ///
+    /// # Errors
+    /// As [`Camera::open`].
+    pub fn open_device(index: Option<usize>) -> Result<Self, CameraError> {
         init()?;
         let devices = devices()?;
         if devices.is_empty() {
@@ -351,13 +368,16 @@ impl Camera {
             };
             on_event(ScanEvent::Frame(&frame));
             let mut payloads = decode_frame(&frame);
-            if collector.offer(&payloads) {
-                on_event(ScanEvent::Progress(collector.progress()));
-            }
+            let changed = collector.offer(&payloads);
             for p in &mut payloads {
                 p.zeroize();
             }
-            if collector.progress().complete {
+            if !changed {
+                continue;
+            }
+            let progress = collector.progress();
+            on_event(ScanEvent::Progress(progress));
+            if progress.complete {
                 drop(self);
                 return Ok(collector.take());
             }

@@ -98,7 +98,8 @@ impl Collector {
     pub fn progress(&self) -> Progress {
         let expected: usize = self.batches.values().map(|(size, _)| *size).sum();
         let seen: usize = self.batches.values().map(|(_, seen)| seen.len()).sum();
-        let singles = self.texts.len() - self.batch_payloads();
+        // Payloads that are no part of a batch (plain otpauth codes, unreadable migrations).
+        let singles = self.texts.len() - seen;
         let complete = !self.texts.is_empty() && seen >= expected;
         Progress {
             scanned: self.texts.len(),
@@ -116,10 +117,6 @@ impl Collector {
     pub fn take(&mut self) -> Vec<String> {
         self.batches.clear();
         std::mem::take(&mut self.texts)
-    }
-
-    fn batch_payloads(&self) -> usize {
-        self.batches.values().map(|(_, seen)| seen.len()).sum()
     }
 }
 

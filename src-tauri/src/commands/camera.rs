@@ -91,13 +91,10 @@ struct Preview {
 /// The cameras to pick from (empty: none connected).
 #[tauri::command]
 pub async fn list_cameras(scans: State<'_, CameraScans>) -> IpcResult<Vec<CameraInfo>> {
-    if scans.source().is_some() {
-        return Ok(vec![CameraInfo {
-            index: 0,
-            name: "Test source".into(),
-        }]);
-    }
-    blocking(camera::list).await?.map_err(IpcError::from)
+    let source = scans.source();
+    blocking(move || camera::list_with(source.as_deref()))
+        .await?
+        .map_err(IpcError::from)
 }
 
 /// Scans with camera `device` (`None`: the first) until a code or a whole transfer batch is
@@ -121,7 +118,7 @@ pub async fn scan_camera<R: Runtime>(
     let scanned = blocking(move || {
         let camera = match &source {
             Some(description) => Camera::open_source(description)?,
-            None => Camera::open(device)?,
+            None => Camera::open_device(device)?,
         };
         let _ = worker_app.emit("camera-started", ());
         let mut last_preview: Option<Instant> = None;
